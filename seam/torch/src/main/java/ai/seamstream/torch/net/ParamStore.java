@@ -136,10 +136,7 @@ public final class ParamStore implements AutoCloseable {
         if (!p.shape().equals(shape)) {
             throw new IllegalArgumentException("parameter '" + name + "' has shape " + p.shape() + ", the source has " + shape);
         }
-        try (NDManager tmp = manager.newSubManager()) {
-            NDArray src = tmp.create(values, shape);
-            p.array.set(src.toFloatArray()); // in place: keeps the gradient attachment of the original array
-        }
+        p.array.set(values); // in place: keeps the gradient attachment of the original array
     }
 
     /** Total number of scalar values in weights (buffers excluded). */
