@@ -1,0 +1,151 @@
+package ai.seamstream.torch.bench;
+
+import ai.djl.ndarray.NDManager;
+import ai.seamstream.core.augment.AugmentConfig;
+import ai.seamstream.core.dataset.VocDataset;
+import ai.seamstream.core.image.Normalization;
+import ai.seamstream.core.metrics.ConfusionMatrix;
+import ai.seamstream.core.metrics.ThresholdSweep;
+import ai.seamstream.core.synth.SyntheticConfig;
+import ai.seamstream.core.synth.SyntheticDatasetWriter;
+import ai.seamstream.torch.checkpoint.Checkpoint;
+import ai.seamstream.torch.infer.MultiScaleInference;
+import ai.seamstream.torch.net.BackboneConfig;
+import ai.seamstream.torch.net.NetConfig;
+import ai.seamstream.torch.train.PolySgd;
+import ai.seamstream.torch.train.SeamTrainer;
+import ai.seamstream.torch.train.TrainingRun;
+import ai.seamstream.torch.train.TrainingSet;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code seam bench quality}: CAM and SEAM trained with the same backbone, data, budget and seed; pseudo-masks made
+ * for the training images (the paper's protocol); mIoU at the best background score, m_FP, m_FN and time per
+ * method and seed, written to {@code quality.md} and {@code quality.json}.
+ */
+public final class QualityBench {
+    private static final Logger LOG = LoggerFactory.getLogger(QualityBench.class);
+
+    /** Benchmark settings; every run of a seed shares data and budget. */
+    public record Settings(long[] seeds, int count, int size, long steps, int batch, double width, int units, double lr,
+                           int threads, Path workDir, Path reportDir, String command) {
+    }
+
+    /** One trained-and-evaluated run. */
+    public record Row(String method, long seed, double miou, double bestThreshold, double mFp, double mFn,
+                      double trainSeconds, double inferSeconds, float finalLoss) {
+    }
+
+    private QualityBench() {
+    }
+
+    public static List<Row> run(Settings s) throws IOException {
+        var rows = new ArrayList<Row>();
+        for (long seed : s.seeds()) {
+            Path data = s.workDir().resolve("data-s" + seed);
+            SyntheticConfig cfg = SyntheticConfig.defaults().withSeed(seed).withCount(s.count()).withSize(s.size(), s.size());
+            SyntheticDatasetWriter.write(cfg, data, "png", 0.0, true);
+            VocDataset ds = VocDataset.open(data);
+            TrainingSet set = TrainingSet.load(ds, "train");
+            for (NetConfig.Method method : new NetConfig.Method[] {NetConfig.Method.CAM, NetConfig.Method.SEAM}) {
+                rows.add(runOne(s, ds, set, method, seed));
+                LOG.info("bench: {}", rows.get(rows.size() - 1));
+                write(s, rows); // partial results survive an interrupted run
+            }
+        }
+        return rows;
+    }
+
+    private static Row runOne(Settings s, VocDataset ds, TrainingSet set, NetConfig.Method method, long seed) throws IOException {
+        int crop = (s.size() + 7) / 8 * 8;
+        var augment = new AugmentConfig(crop, crop, (int) Math.round(crop * 768.0 / 448.0), true, 0.3, 0.3, 0.3, 0.1,
+                Normalization.IMAGENET);
+        var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), set.classes().size(), method,
+                NetConfig.BatchNormMode.TRAIN, false, 4096);
+        var trainer = new SeamTrainer.Config(s.steps(), s.batch(), augment,
+                new PolySgd.Config(s.lr(), 10, 5e-4, 0, 0.9, s.steps()), 0.3, seed, 25);
+        Path ckpt = s.workDir().resolve(method.name().toLowerCase() + "-s" + seed);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var outcome = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, ckpt,
+                    new double[] {0.5, 1.0, 1.5, 2.0}, 0.26f), set, manager, () -> false);
+            long t0 = System.nanoTime();
+            var sweep = new ThresholdSweep(set.classes().size());
+            try (Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager)) {
+                var inference = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference());
+                for (var ex : set.examples()) {
+                    var r = inference.run(ex.image(), ex.labels());
+                    sweep.add(r.normalized(), ds.mask(ex.id()));
+                }
+            }
+            double inferSeconds = (System.nanoTime() - t0) / 1e9;
+            var best = sweep.best();
+            ConfusionMatrix m = best.matrix();
+            return new Row(method.name(), seed, 100 * m.meanIou(), best.threshold(), 100 * m.meanFalsePositive(),
+                    100 * m.meanFalseNegative(), outcome.result().seconds(), inferSeconds,
+                    outcome.result().last() == null ? Float.NaN : outcome.result().last().total());
+        }
+    }
+
+    /** Writes the markdown table and the JSON file. */
+    public static void write(Settings s, List<Row> rows) throws IOException {
+        Files.createDirectories(s.reportDir());
+        var env = BenchEnvironment.describe(s.threads());
+        var sb = new StringBuilder();
+        sb.append("# Pseudo-mask quality: SEAM vs the CAM baseline\n\n");
+        sb.append("Produced by `").append(s.command()).append("` (do not edit by hand; rerun the command).\n\n");
+        sb.append("Protocol (SEAM-METHOD §4, the paper's): each method trains the same small ResNet-38 (width ")
+                .append(s.width()).append(", ").append(s.units()).append(" unit(s) per stage) from scratch on the same synthetic data set (")
+                .append(s.count()).append(" images of ").append(s.size()).append("², see docs/synthetic-benchmark.md) for ")
+                .append(s.steps()).append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr())
+                .append(", same seed); pseudo-masks are made for the training images with their tags (scales 0.5/1/1.5/2 + flips) ")
+                .append("and scored against the exact masks at the best constant background score t of the 0.00–0.59 sweep.\n\n");
+        sb.append("Machine: ").append(env).append("\n\n");
+        sb.append("| method | seed | mIoU (%) | best t | m_FP (%) | m_FN (%) | train (s) | pseudo-masks (s) | final loss |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            sb.append(String.format("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %.4f |%n", r.method(), r.seed(), r.miou(),
+                    r.bestThreshold(), r.mFp(), r.mFn(), r.trainSeconds(), r.inferSeconds(), r.finalLoss()));
+        }
+        var medians = new LinkedHashMap<String, Map<String, Double>>();
+        for (String method : List.of("CAM", "SEAM")) {
+            var sel = rows.stream().filter(r -> r.method().equals(method)).toList();
+            if (sel.isEmpty()) {
+                continue;
+            }
+            var med = new LinkedHashMap<String, Double>();
+            med.put("miou", BenchEnvironment.median(sel.stream().mapToDouble(Row::miou).toArray()));
+            med.put("mFp", BenchEnvironment.median(sel.stream().mapToDouble(Row::mFp).toArray()));
+            med.put("mFn", BenchEnvironment.median(sel.stream().mapToDouble(Row::mFn).toArray()));
+            med.put("trainSeconds", BenchEnvironment.median(sel.stream().mapToDouble(Row::trainSeconds).toArray()));
+            medians.put(method, med);
+        }
+        sb.append("\n| method | median mIoU (%) | median m_FP (%) | median m_FN (%) | median train (s) |\n|---|---|---|---|---|\n");
+        medians.forEach((k, v) -> sb.append(String.format("| %s | %.2f | %.2f | %.2f | %.0f |%n", k, v.get("miou"), v.get("mFp"),
+                v.get("mFn"), v.get("trainSeconds"))));
+        if (medians.containsKey("CAM") && medians.containsKey("SEAM")) {
+            sb.append(String.format("%nSEAM − CAM: %+.2f mIoU points, %+.2f m_FN points, %+.2f m_FP points.%n",
+                    medians.get("SEAM").get("miou") - medians.get("CAM").get("miou"),
+                    medians.get("SEAM").get("mFn") - medians.get("CAM").get("mFn"),
+                    medians.get("SEAM").get("mFp") - medians.get("CAM").get("mFp")));
+        }
+        Files.writeString(s.reportDir().resolve("quality.md"), sb.toString());
+        var json = new LinkedHashMap<String, Object>();
+        json.put("command", s.command());
+        json.put("machine", env);
+        json.put("settings", Map.of("seeds", s.seeds(), "count", s.count(), "size", s.size(), "steps", s.steps(), "batch", s.batch(),
+                "width", s.width(), "units", s.units(), "lr", s.lr()));
+        json.put("rows", rows);
+        json.put("medians", medians);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);
+    }
+}

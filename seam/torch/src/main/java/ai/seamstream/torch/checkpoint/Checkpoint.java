@@ -1,0 +1,124 @@
+package ai.seamstream.torch.checkpoint;
+
+import ai.djl.ndarray.NDManager;
+import ai.seamstream.core.tensor.SafeTensors;
+import ai.seamstream.torch.net.SeamNetwork;
+import ai.seamstream.torch.net.WeightsIo;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * A checkpoint directory: {@code weights.safetensors} (every parameter and BN statistic by its reference name)
+ * and {@code manifest.json} ({@link CheckpointManifest}); loading verifies the weights' SHA-256 and rebuilds the
+ * network exactly, so a saved network loads back bit for bit.
+ */
+public final class Checkpoint {
+    public static final String WEIGHTS = "weights.safetensors";
+    public static final String MANIFEST = "manifest.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Checkpoint() {
+    }
+
+    /** A loaded network and the manifest it came with; closing frees the network. */
+    public record Loaded(SeamNetwork network, CheckpointManifest manifest) implements AutoCloseable {
+        @Override
+        public void close() {
+            network.close();
+        }
+    }
+
+    /**
+     * Writes weights and manifest into {@code dir} (created if needed); the manifest's weight file name and hash are
+     * filled in here.
+     *
+     * @return the manifest as written
+     */
+    public static CheckpointManifest save(Path dir, SeamNetwork net, CheckpointManifest manifest) throws IOException {
+        Files.createDirectories(dir);
+        Path weights = dir.resolve(WEIGHTS);
+        WeightsIo.save(net.params(), weights, Map.of("format", CheckpointManifest.FORMAT, "id", manifest.id()));
+        var m = new CheckpointManifest(CheckpointManifest.FORMAT, manifest.id(), manifest.classes(), manifest.network(),
+                manifest.inference(), manifest.training(), manifest.dataset(), manifest.metrics(), manifest.parent(),
+                manifest.createdAt(), manifest.codeVersion(), WEIGHTS, sha256(weights));
+        Path tmp = dir.resolve(MANIFEST + ".partial");
+        JSON.writeValue(tmp.toFile(), m);
+        Files.move(tmp, dir.resolve(MANIFEST), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return m;
+    }
+
+    /**
+     * Reads a manifest without loading weights.
+     *
+     * @throws IOException naming the file when it is missing, not JSON, or of another format
+     */
+    public static CheckpointManifest readManifest(Path dir) throws IOException {
+        Path file = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(dir + ": not a checkpoint directory (no " + MANIFEST + ")");
+        }
+        CheckpointManifest m;
+        try {
+            m = JSON.readValue(file.toFile(), CheckpointManifest.class);
+        } catch (IOException e) {
+            throw new IOException(file + ": unreadable manifest: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        if (!CheckpointManifest.FORMAT.equals(m.format())) {
+            throw new IOException(file + ": format '" + m.format() + "', expected '" + CheckpointManifest.FORMAT + "'");
+        }
+        if (m.classes() == null || m.network() == null) {
+            throw new IOException(file + ": manifest lacks classes or network");
+        }
+        return m;
+    }
+
+    /**
+     * Rebuilds the network of a checkpoint and loads its weights strictly.
+     *
+     * @throws IOException naming the file if the weights are missing, corrupt (hash mismatch) or do not fit
+     */
+    public static Loaded load(Path dir, NDManager manager) throws IOException {
+        CheckpointManifest m = readManifest(dir);
+        Path weights = dir.resolve(m.weightsFile() == null ? WEIGHTS : m.weightsFile());
+        if (!Files.isRegularFile(weights)) {
+            throw new IOException(dir + ": weights file " + weights.getFileName() + " is missing");
+        }
+        String actual = sha256(weights);
+        if (m.weightsSha256() != null && !m.weightsSha256().equalsIgnoreCase(actual)) {
+            throw new IOException(weights + ": SHA-256 " + actual + " does not match the manifest's " + m.weightsSha256()
+                    + " (corrupt or replaced file)");
+        }
+        var contents = SafeTensors.read(weights);
+        SeamNetwork net = new SeamNetwork(m.network().toConfig(m.classes().size()), manager, 0L);
+        try {
+            WeightsIo.load(net.params(), contents.tensors(), true);
+        } catch (IllegalArgumentException e) {
+            net.close();
+            throw new IOException(weights + ": " + e.getMessage(), e);
+        }
+        return new Loaded(net, m);
+    }
+
+    /** Hex SHA-256 of a file. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buf = new byte[1 << 16];
+            while (in.read(buf) >= 0) {
+                // digest accumulates as the stream is read
+            }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always provides SHA-256", e);
+        }
+    }
+}

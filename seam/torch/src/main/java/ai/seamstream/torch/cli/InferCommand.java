@@ -1,0 +1,156 @@
+package ai.seamstream.torch.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.seamstream.core.dataset.VocDataset;
+import ai.seamstream.core.image.ImageDecoder;
+import ai.seamstream.core.image.Normalization;
+import ai.seamstream.core.mask.PaletteMaskCodec;
+import ai.seamstream.core.mask.UncertaintyPng;
+import ai.seamstream.core.tensor.NamedTensor;
+import ai.seamstream.core.tensor.SafeTensors;
+import ai.seamstream.torch.checkpoint.Checkpoint;
+import ai.seamstream.torch.infer.MultiScaleInference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * {@code seam infer}: pseudo-masks for a data set split or a folder of images. Writes {@code masks/<id>.png}
+ * (palette, class indices), {@code uncertainty/<id>.png} (grey, 255 = most uncertain), {@code scores.jsonl}
+ * (tags used and whether predicted, class probabilities, uncertainty, class areas), and with {@code --save-maps}
+ * the normalised class maps {@code maps/<id>.safetensors} that {@code seam eval} uses for its threshold sweep.
+ */
+final class InferCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private InferCommand() {
+    }
+
+    static void run(Args a, PrintStream out) throws IOException {
+        Path ckpt = a.existingDir("checkpoint");
+        Path images = a.existingDir("images");
+        Path dest = a.path("out");
+        String split = a.string("split", null);
+        double[] scales = a.reals("scales", new double[] {0.5, 1.0, 1.5, 2.0}, 0.05, 8);
+        boolean noFlip = a.flag("no-flip");
+        boolean predictTags = a.flag("predict-tags");
+        boolean saveMaps = a.flag("save-maps");
+        int threads = a.integer("threads", 2, 1, 256);
+        Float bgArg = a.has("background") ? (float) a.real("background", 0.26, 0, 1) : null;
+        a.finish();
+
+        EngineSetup.configure(threads, 0);
+        var manifest = Checkpoint.readManifest(ckpt);
+        float bg = bgArg != null ? bgArg : (float) manifest.inference().backgroundThreshold();
+        var items = listItems(images, split, predictTags);
+        Files.createDirectories(dest.resolve("masks"));
+        Files.createDirectories(dest.resolve("uncertainty"));
+        if (saveMaps) {
+            Files.createDirectories(dest.resolve("maps"));
+        }
+        try (NDManager manager = NDManager.newBaseManager(); Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager);
+             BufferedWriter scores = Files.newBufferedWriter(dest.resolve("scores.jsonl"))) {
+            var vocab = loaded.manifest().vocabulary();
+            if (items.vocabularyNames != null && !items.vocabularyNames.equals(vocab.names())) {
+                throw new UsageException("infer: the data set's classes " + items.vocabularyNames + " differ from the checkpoint's "
+                        + vocab.names());
+            }
+            var options = new MultiScaleInference.Options(scales, !noFlip, bg, Normalization.IMAGENET, 0.5);
+            var inference = new MultiScaleInference(loaded.network(), options);
+            long start = System.nanoTime();
+            int done = 0;
+            for (Item it : items.list) {
+                var img = ImageDecoder.read(it.file);
+                var r = inference.run(img, it.labels);
+                PaletteMaskCodec.write(r.mask(), dest.resolve("masks").resolve(it.id + ".png"));
+                Files.write(dest.resolve("uncertainty").resolve(it.id + ".png"),
+                        UncertaintyPng.encode(r.uncertainty(), img.width(), img.height()));
+                if (saveMaps) {
+                    var n = r.normalized();
+                    SafeTensors.write(dest.resolve("maps").resolve(it.id + ".safetensors"),
+                            List.of(new NamedTensor("normalized", new long[] {n.channels(), n.height(), n.width()}, n.data())),
+                            Map.of("background", Float.toString(bg)));
+                }
+                scores.write(scoreLine(it.id, vocab.foreground(), r));
+                scores.newLine();
+                done++;
+                if (done % 50 == 0 || done == items.list.size()) {
+                    double sec = (System.nanoTime() - start) / 1e9;
+                    System.err.printf("infer: %d/%d images, %.2f img/s%n", done, items.list.size(), done / sec);
+                }
+            }
+        }
+        out.println("masks for " + items.list.size() + " images -> " + dest);
+    }
+
+    static String scoreLine(String id, List<String> classes, MultiScaleInference.Result r) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", id);
+        o.put("predictedTags", r.predictedTags());
+        var tags = o.putArray("tags");
+        var probs = o.putObject("probabilities");
+        var area = o.putObject("area");
+        long[] count = new long[classes.size() + 1];
+        for (byte b : r.mask().labels()) {
+            int c = b & 0xFF;
+            if (c < count.length) {
+                count[c]++;
+            }
+        }
+        double total = r.mask().width() * (double) r.mask().height();
+        for (int k = 0; k < classes.size(); k++) {
+            if (r.tags()[k]) {
+                tags.add(classes.get(k));
+            }
+            probs.put(classes.get(k), r.classProbabilities()[k]);
+            if (count[k + 1] > 0) {
+                area.put(classes.get(k), count[k + 1] / total);
+            }
+        }
+        o.put("uncertaintyMean", r.uncertaintyScore().mean());
+        o.put("uncertainFraction", r.uncertaintyScore().uncertainFraction());
+        return JSON.writeValueAsString(o);
+    }
+
+    private record Item(String id, Path file, boolean[] labels) {
+    }
+
+    private record Items(List<Item> list, List<String> vocabularyNames) {
+    }
+
+    /** A VOC-layout folder gives ids and labels; any other folder is a plain list of images with predicted tags. */
+    private static Items listItems(Path images, String split, boolean predictTags) throws IOException {
+        var list = new ArrayList<Item>();
+        if (Files.isDirectory(images.resolve("JPEGImages"))) {
+            VocDataset ds = VocDataset.open(images);
+            String s = split != null ? split : ds.splits().contains("train") ? "train" : ds.splits().get(0);
+            for (String id : ds.ids(s)) {
+                Optional<boolean[]> labels = predictTags ? Optional.empty() : ds.labels(id);
+                list.add(new Item(id, ds.imageFile(id), labels.orElse(null)));
+            }
+            return new Items(list, ds.classes().names());
+        }
+        if (split != null) {
+            throw new UsageException("infer: --split needs a VOC-layout folder (with JPEGImages/), " + images + " is a plain folder");
+        }
+        try (Stream<Path> files = Files.list(images)) {
+            files.filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(jpe?g|png)")).sorted().forEach(p -> {
+                String name = p.getFileName().toString();
+                list.add(new Item(name.substring(0, name.lastIndexOf('.')), p, null));
+            });
+        }
+        if (list.isEmpty()) {
+            throw new UsageException("infer: no .jpg/.jpeg/.png images in " + images);
+        }
+        return new Items(list, null);
+    }
+}

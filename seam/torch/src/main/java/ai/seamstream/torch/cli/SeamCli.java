@@ -1,0 +1,70 @@
+package ai.seamstream.torch.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
+/** The {@code seam} command line: synth, train, infer, eval, bench. User errors end in one line and exit code 2. */
+public final class SeamCli {
+    static final String USAGE = """
+            usage: seam <command> [options]
+              synth  --out DIR [--count 600] [--size 112] [--classes 8] [--seed 1] [--val-fraction 0.2] [--format png|jpg]
+              train  --data DIR --out DIR [--method seam|cam] [--split train] [--backbone small|full] [--width 0.125]
+                     [--units 1] [--bn train|frozen] [--freeze-early] [--steps N | --epochs E] [--batch 8] [--crop PX]
+                     [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--scale 0.3] [--seed 1]
+                     [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR]
+              infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
+                     [--background 0.26] [--predict-tags] [--threads 2]
+              eval   --pred DIR --data DIR [--split S] [--json FILE]
+              bench  quality [--seeds 1,2,3] [--steps N] [--count N] [--out DIR] [--threads 2]
+              bench  speed [--threads 2] [--repeats 7]
+              help
+            """;
+
+    private SeamCli() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    /** Runs one command; returns the process exit code (0 ok, 1 failure of the work, 2 user error). */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+            out.print(USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
+        String cmd = argv[0];
+        String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+        boolean debug = System.getenv("SEAM_DEBUG") != null;
+        try {
+            switch (cmd) {
+                case "synth" -> SynthCommand.run(Args.parse("synth", rest), out);
+                case "train" -> TrainCommand.run(Args.parse("train", rest), out);
+                case "infer" -> InferCommand.run(Args.parse("infer", rest), out);
+                case "eval" -> EvalCommand.run(Args.parse("eval", rest), out);
+                case "bench" -> BenchCommand.run(rest, out);
+                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, bench, help");
+            }
+            return 0;
+        } catch (UsageException | IllegalArgumentException e) {
+            err.println("seam " + cmd + ": error: " + e.getMessage());
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return 2;
+        } catch (IOException | UncheckedIOException e) {
+            err.println("seam " + cmd + ": error: " + e.getMessage());
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return 2;
+        } catch (RuntimeException e) {
+            // A fault of ours, not the user's: keep the trace, it is what a bug report needs.
+            err.println("seam " + cmd + ": internal error: " + e);
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package ai.seamstream.torch.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.seamstream.core.augment.AugmentConfig;
+import ai.seamstream.core.dataset.VocDataset;
+import ai.seamstream.core.image.Normalization;
+import ai.seamstream.torch.net.BackboneConfig;
+import ai.seamstream.torch.net.NetConfig;
+import ai.seamstream.torch.train.PolySgd;
+import ai.seamstream.torch.train.SeamTrainer;
+import ai.seamstream.torch.train.TrainingRun;
+import ai.seamstream.torch.train.TrainingSet;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/** {@code seam train}: trains SEAM or the CAM baseline on a VOC-layout data set and writes a checkpoint. */
+final class TrainCommand {
+    private TrainCommand() {
+    }
+
+    static void run(Args a, PrintStream out) throws IOException {
+        Path data = a.existingDir("data");
+        Path dest = a.path("out");
+        String split = a.string("split", "train");
+        NetConfig.Method method = NetConfig.Method.valueOf(a.choice("method", "seam", "seam", "cam").toUpperCase());
+        String backbone = a.choice("backbone", "small", "small", "full");
+        double width = a.real("width", 0.125, 0.01, 1.0);
+        int units = a.integer("units", 1, 1, 6);
+        // Without pretrained weights a frozen (identity) BN leaves a deep net unnormalised; see NetConfig.BatchNormMode.
+        NetConfig.BatchNormMode bn = NetConfig.BatchNormMode.valueOf(a.choice("bn", a.has("init") ? "frozen" : "train",
+                "train", "frozen").toUpperCase());
+        boolean freezeEarly = a.flag("freeze-early");
+        int batch = a.integer("batch", 8, 1, 1024);
+        long seed = a.longValue("seed", 1, 0);
+        int threads = a.integer("threads", 2, 1, 256);
+        Integer cropArg = a.has("crop") ? a.integer("crop", 448, 16, 4096) : null;
+        Long steps = a.has("steps") ? a.longValue("steps", 1, 1) : null;
+        Integer epochs = a.has("epochs") ? a.integer("epochs", 1, 1, 100000) : null;
+        if (steps != null && epochs != null) {
+            throw new UsageException("train: give --steps or --epochs, not both");
+        }
+        double lr = a.real("lr", 0.01, 1e-8, 10);
+        double headMult = a.real("head-lr-mult", 10, 0.001, 1000);
+        double wd = a.real("weight-decay", 5e-4, 0, 1);
+        double momentum = a.real("momentum", 0, 0, 0.999);
+        double scale = a.real("scale", 0.3, 0.05, 0.95);
+        int logEvery = a.integer("log-every", 10, 1, 1_000_000);
+        Path init = a.has("init") ? a.existingDir("init") : null;
+        a.finish();
+
+        EngineSetup.configure(threads, seed);
+        VocDataset ds = VocDataset.open(data);
+        TrainingSet set = TrainingSet.load(ds, split);
+        int crop = cropArg != null ? cropArg : defaultCrop(set);
+        long totalSteps = steps != null ? steps : (long) Math.ceil((epochs == null ? 8 : epochs) * (double) set.size() / batch);
+        // The reference draws the long side from [448, 768] for a 448 crop: keep that ratio for other crops.
+        var augment = new AugmentConfig(crop, crop, (int) Math.round(crop * 768.0 / 448.0), true, 0.3, 0.3, 0.3, 0.1,
+                Normalization.IMAGENET);
+        BackboneConfig bb = backbone.equals("full") ? BackboneConfig.FULL : BackboneConfig.small(width, units);
+        var net = new NetConfig(bb, set.classes().size(), method, bn, freezeEarly, 4096);
+        var trainer = new SeamTrainer.Config(totalSteps, batch, augment,
+                new PolySgd.Config(lr, headMult, wd, momentum, 0.9, totalSteps), scale, seed, logEvery);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var outcome = TrainingRun.execute(new TrainingRun.Request(net, trainer, init, dest, new double[] {0.5, 1.0, 1.5, 2.0},
+                    0.26f), set, manager, () -> false);
+            out.println("checkpoint " + outcome.manifest().id() + " -> " + dest);
+        }
+    }
+
+    /** Crop = the data's longest side rounded up to a multiple of 8, at most the reference's 448. */
+    static int defaultCrop(TrainingSet set) {
+        int longest = 0;
+        for (var e : set.examples()) {
+            longest = Math.max(longest, Math.max(e.image().width(), e.image().height()));
+        }
+        return Math.min(448, (longest + 7) / 8 * 8);
+    }
+}

@@ -1,0 +1,100 @@
+package ai.seamstream.torch.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.seamstream.core.augment.AugmentConfig;
+import ai.seamstream.core.image.Normalization;
+import ai.seamstream.torch.checkpoint.Checkpoint;
+import ai.seamstream.torch.checkpoint.CheckpointManifest;
+import ai.seamstream.torch.net.NetConfig;
+import ai.seamstream.torch.net.SeamNetwork;
+import ai.seamstream.torch.net.WeightsIo;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One complete training job: build (or inherit) the network, train it, save a checkpoint with its provenance. */
+public final class TrainingRun {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+    /** Everything a job needs; {@code init} is an optional parent checkpoint to start from. */
+    public record Request(NetConfig net, SeamTrainer.Config trainer, Path init, Path out, double[] inferenceScales,
+                          float backgroundThreshold) {
+    }
+
+    /** The saved checkpoint's manifest and the training outcome. */
+    public record Outcome(CheckpointManifest manifest, SeamTrainer.Result result) {
+    }
+
+    private TrainingRun() {
+    }
+
+    /**
+     * Trains and saves; the network lives in {@code manager} only for the run.
+     *
+     * @throws IOException if the parent checkpoint cannot be read or the output cannot be written
+     */
+    public static Outcome execute(Request req, TrainingSet data, NDManager manager, BooleanSupplier cancelled) throws IOException {
+        String parent = null;
+        try (SeamNetwork net = new SeamNetwork(req.net(), manager, req.trainer().seed())) {
+            if (req.init() != null) {
+                try (Checkpoint.Loaded init = Checkpoint.load(req.init(), manager)) {
+                    if (!init.manifest().vocabulary().equals(data.classes())) {
+                        throw new IllegalArgumentException("checkpoint " + req.init() + " has classes " + init.manifest().classes()
+                                + ", the data " + data.classes().names());
+                    }
+                    WeightsIo.load(net.params(), WeightsIo.export(init.network().params()), true);
+                    parent = init.manifest().id();
+                }
+                LOG.info("starting from checkpoint {} ({})", req.init(), parent);
+            }
+            LOG.info("training {} on {} images of '{}' ({} classes), {} steps of batch {}, {} weights",
+                    req.net().method(), data.size(), data.name(), data.classes().foregroundCount(), req.trainer().steps(),
+                    req.trainer().batch(), net.params().weightCount());
+            SeamTrainer.Result result = SeamTrainer.train(net, data, req.trainer(), p -> LOG.info(p.line()), cancelled);
+            LOG.info("trained {} steps in {}s; loss {} -> {}", result.steps(), String.format("%.1f", result.seconds()),
+                    result.first() == null ? "-" : String.format("%.4f", result.first().total()),
+                    result.last() == null ? "-" : String.format("%.4f", result.last().total()));
+            var t = req.trainer();
+            AugmentConfig a = t.augment();
+            var opt = t.optimizer();
+            Normalization norm = a.norm();
+            String id = req.net().method().name().toLowerCase() + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                    .withZone(ZoneOffset.UTC).format(Instant.now()) + "-s" + t.seed();
+            var manifest = new CheckpointManifest(CheckpointManifest.FORMAT, id, data.classes().names(),
+                    CheckpointManifest.NetworkSpec.of(req.net()),
+                    new CheckpointManifest.InferenceSpec(Arrays.stream(req.inferenceScales()).boxed().toList(), true,
+                            req.backgroundThreshold(), toList(norm.mean()), toList(norm.std())),
+                    new CheckpointManifest.TrainingSpec(result.steps(), t.batch(), a.cropSize(), a.longMin(), a.longMax(),
+                            opt.baseLr(), opt.headLrMultiplier(), opt.weightDecay(), opt.momentum(), opt.power(),
+                            t.transformScale(), t.seed(), req.init() == null ? "scratch" : "checkpoint:" + parent, result.seconds()),
+                    new CheckpointManifest.DatasetSpec(data.name(), data.split(), data.size(), data.idsSha256(), null),
+                    result.last() == null ? Map.of() : Map.of("finalLoss", (double) result.last().total()),
+                    parent, Instant.now().toString(), codeVersion(), null, null);
+            CheckpointManifest saved = Checkpoint.save(req.out(), net, manifest);
+            LOG.info("checkpoint {} written to {}", saved.id(), req.out());
+            return new Outcome(saved, result);
+        }
+    }
+
+    private static List<Double> toList(float[] v) {
+        var out = new java.util.ArrayList<Double>(v.length);
+        for (float x : v) {
+            out.add((double) x);
+        }
+        return out;
+    }
+
+    /** The implementation version from the jar manifest, or "dev" when run from classes. */
+    public static String codeVersion() {
+        String v = TrainingRun.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}
