@@ -66,9 +66,16 @@ final class EvalCommand {
         if (n == 0) {
             throw new UsageException("eval: split '" + s + "' of " + data + " has no ground-truth masks");
         }
-        EvalReport report = sweep == null ? EvalReport.of(classes, matrix) : EvalReport.of(classes, matrix, sweep);
-        out.println("evaluated " + n + " images of split '" + s + "'");
+        EvalReport report = EvalReport.of(classes, matrix);
+        out.println("evaluated " + n + " images of split '" + s + "': the masks as written");
         out.print(report.toTable());
+        if (sweep != null) {
+            // The sweep re-thresholds the saved maps; its table is the one at the best background score.
+            report = EvalReport.of(classes, sweep);
+            out.println();
+            out.println("background score sweep 0.00..0.59 over the saved maps:");
+            out.print(report.toTable());
+        }
         if (json != null) {
             Files.writeString(json, report.toJson());
         }
