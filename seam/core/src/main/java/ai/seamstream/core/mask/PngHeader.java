@@ -39,7 +39,8 @@ record PngHeader(int width, int height, int bitDepth, int colorType) {
         var crc = new CRC32();
         while (true) {
             if (pos + 8 > png.length) {
-                throw new MaskFormatException(source, "truncated PNG: file ends at byte " + png.length + " before IEND");
+                throw new MaskFormatException(source, "truncated PNG: file ends at byte " + png.length
+                        + " before IEND");
             }
             long length = readInt(png, pos) & 0xFFFFFFFFL;
             String type = new String(png, pos + 4, 4, StandardCharsets.ISO_8859_1);

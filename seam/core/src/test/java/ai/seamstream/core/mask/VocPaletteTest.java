@@ -11,7 +11,8 @@ class VocPaletteTest {
 
     @Test
     void handComputedColours() {
-        // Worked out bit by bit from the devkit rule: index bits (b2 b1 b0) -> (blue green red) MSB, next three -> next bit.
+        // Worked out bit by bit: index bits b0, b1, b2 -> MSB of red, green, blue; bits b3, b4, b5 -> the next bit.
+        // 15 = 0b001111: b0..b2 = 1,1,1 -> 128 each; b3 = 1 -> red += 64: (192,128,128).
         assertArrayEquals(new int[] {0, 0, 0}, VocPalette.rgb(0));
         assertArrayEquals(new int[] {128, 0, 0}, VocPalette.rgb(1));
         assertArrayEquals(new int[] {0, 128, 0}, VocPalette.rgb(2));
