@@ -109,7 +109,7 @@ public final class MultiScaleInference {
                 float[] all = full.toFloatArray();
                 if (s == probScale) {
                     // s_k = GAP of the input-size CAM (SEAM-METHOD §2), averaged over the view and its mirror.
-                    float[] gap = out.cam().get(new NDIndex(":, 1:, :, :")).mean(new int[] {2, 3}).toFloatArray();
+                    float[] gap = out.cam().get(new NDIndex(":, 1:, :, :")).mean(new int[] {3}).mean(new int[] {2}).toFloatArray();
                     for (int v = 0; v < views; v++) {
                         for (int k = 0; k < fg; k++) {
                             probSum[k] += (float) (1 / (1 + Math.exp(-gap[v * fg + k])));
