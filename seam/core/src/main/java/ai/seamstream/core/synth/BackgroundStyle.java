@@ -11,12 +11,7 @@ record BackgroundStyle(Kind kind, Colour first, Colour second, Kind mixedWith, d
 
     /** The texture families; {@code MIXED} blends two of the others through coarse noise. */
     enum Kind {
-        NOISE, STRIPES, CHECKER, GRADIENT, MIXED;
-
-        /** The lower-case name used in manifests and docs. */
-        String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
+        NOISE, STRIPES, CHECKER, GRADIENT, MIXED
     }
 
     static BackgroundStyle draw(SplitMix64 rng) {

@@ -93,9 +93,6 @@ enum ContextKind {
         }
     };
 
-    /** The most classes that can have a context of their own. */
-    static final int COUNT = values().length;
-
     /** The lower-case name reported in samples and manifests. */
     final String label;
 

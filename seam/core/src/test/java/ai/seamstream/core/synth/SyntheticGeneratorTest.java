@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.seamstream.core.mask.LabelMask;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -85,6 +86,33 @@ class SyntheticGeneratorTest {
         var ten = new SyntheticGenerator(SyntheticConfig.defaults().withClasses(10).withContexts(4, 0.8, 0.05));
         assertEquals(List.of("hourglass", "crescent"), ten.vocabulary().foreground().subList(8, 10));
         assertEquals("brick", ten.contextClasses().get("square"));
+        assertEquals(SyntheticConfig.MAX_CONTEXT_CLASSES, ContextKind.values().length);
+        assertEquals(SyntheticConfig.MAX_CLASSES, Marking.values().length);
+    }
+
+    @Test
+    void contextBandsLieOnDistinctEdgesWithTheDocumentedDepth() {
+        int w = generator.config().width();
+        int h = generator.config().height();
+        int bands = 0;
+        for (var r : renderings) {
+            var edges = new HashSet<ContextBand.Edge>();
+            for (ContextBand band : r.scene().contexts()) {
+                assertTrue(edges.add(band.edge()), r.sample().id() + " has two bands on " + band.edge());
+                int covered = 0;
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        covered += band.covers(x, y, w, h) ? 1 : 0;
+                    }
+                }
+                // depth 22–32% of the image, the waving border moves it by at most 4% either way
+                double share = covered / (double) (w * h);
+                assertTrue(share >= ContextBand.MIN_THICKNESS - 0.045 && share <= ContextBand.MAX_THICKNESS + 0.045,
+                        r.sample().id() + " " + band.kind() + " covers " + share);
+                bands++;
+            }
+        }
+        assertTrue(bands > N / 4, "only " + bands + " bands");
     }
 
     @Test
