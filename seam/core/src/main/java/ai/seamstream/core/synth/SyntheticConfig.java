@@ -1,0 +1,135 @@
+package ai.seamstream.core.synth;
+
+/**
+ * Every knob of the synthetic weak-label benchmark (see {@code docs/synthetic-benchmark.md}); the record validates
+ * itself, so a config that exists can be generated.
+ *
+ * @param seed                    the data set's seed; sample i depends on (seed, i) only
+ * @param count                   number of samples, indices 0..count-1
+ * @param width                   image width in pixels (48..4096)
+ * @param height                  image height in pixels (48..4096)
+ * @param classes                 number of foreground classes C (2..{@value #MAX_CLASSES}), named after their markings
+ * @param minObjects              fewest objects in an image (≥ 1)
+ * @param maxObjects              most objects in an image ({@code minObjects}..{@value #MAX_OBJECTS}); the count is uniform in between
+ * @param contextClasses          how many classes (the first ones) have a background context of their own
+ *                                (0..min(C, {@value #MAX_CONTEXT_CLASSES}))
+ * @param contextProbability      probability that a class's context is drawn when the class is in the image
+ * @param contextFalseProbability probability that it is drawn when the class is absent
+ * @param ignoreBand              width in pixels of the 255 band around object borders in the masks (0..16)
+ * @param minBodyFraction         smallest long extent of a body, as a fraction of the image's shorter side
+ * @param maxBodyFraction         largest long extent of a body (≤ 0.8), same unit
+ * @param minMarkingFraction      smallest marking area over body area
+ * @param maxMarkingFraction      largest marking area over body area (0.02..0.25)
+ * @param maxOcclusion            largest fraction of a body that later objects may hide (0..0.6)
+ * @param markingMargin           smallest distance in pixels from a marking to its body's outline and to any later body (0..8)
+ */
+public record SyntheticConfig(long seed, int count, int width, int height, int classes, int minObjects, int maxObjects,
+        int contextClasses, double contextProbability, double contextFalseProbability, int ignoreBand,
+        double minBodyFraction, double maxBodyFraction, double minMarkingFraction, double maxMarkingFraction,
+        double maxOcclusion, int markingMargin) {
+
+    /** The number of distinct markings, hence the most classes a benchmark can have. */
+    public static final int MAX_CLASSES = 10;
+    /** The number of distinct contexts, hence the most classes that can have one. */
+    public static final int MAX_CONTEXT_CLASSES = 4;
+    /** The most objects an image can hold (more would not fit without hiding markings). */
+    public static final int MAX_OBJECTS = 6;
+    /** The smallest body, in pixels, that still spans two cells of an output-stride-8 network. */
+    public static final int MIN_BODY_PIXELS = 16;
+
+    public SyntheticConfig {
+        require(count >= 1, "count", "must be at least 1, got " + count);
+        require(width >= 48 && width <= 4096, "width", "must be in 48..4096, got " + width);
+        require(height >= 48 && height <= 4096, "height", "must be in 48..4096, got " + height);
+        require(classes >= 2 && classes <= MAX_CLASSES, "classes", "must be in 2.." + MAX_CLASSES + ", got " + classes);
+        require(minObjects >= 1, "minObjects", "must be at least 1, got " + minObjects);
+        require(maxObjects >= minObjects && maxObjects <= MAX_OBJECTS, "maxObjects",
+                "must be in minObjects.." + MAX_OBJECTS + " = " + minObjects + ".." + MAX_OBJECTS + ", got " + maxObjects);
+        int maxContexts = Math.min(classes, MAX_CONTEXT_CLASSES);
+        require(contextClasses >= 0 && contextClasses <= maxContexts, "contextClasses",
+                "must be in 0..min(classes, " + MAX_CONTEXT_CLASSES + ") = 0.." + maxContexts + ", got " + contextClasses);
+        requireProbability(contextProbability, "contextProbability");
+        requireProbability(contextFalseProbability, "contextFalseProbability");
+        require(ignoreBand >= 0 && ignoreBand <= 16, "ignoreBand", "must be in 0..16, got " + ignoreBand);
+        require(maxBodyFraction > 0.0 && maxBodyFraction <= 0.8, "maxBodyFraction", "must be in (0, 0.8], got " + maxBodyFraction);
+        require(minBodyFraction > 0.0 && minBodyFraction <= maxBodyFraction, "minBodyFraction",
+                "must be in (0, maxBodyFraction = " + maxBodyFraction + "], got " + minBodyFraction);
+        require(minBodyFraction * Math.min(width, height) >= MIN_BODY_PIXELS, "minBodyFraction",
+                "times the shorter image side (" + Math.min(width, height) + ") must be at least " + MIN_BODY_PIXELS
+                        + " px so bodies span several 8-px cells, got " + minBodyFraction);
+        require(maxMarkingFraction >= 0.02 && maxMarkingFraction <= 0.25, "maxMarkingFraction",
+                "must be in [0.02, 0.25], got " + maxMarkingFraction);
+        require(minMarkingFraction >= 0.02 && minMarkingFraction <= maxMarkingFraction, "minMarkingFraction",
+                "must be in [0.02, maxMarkingFraction = " + maxMarkingFraction + "], got " + minMarkingFraction);
+        require(maxOcclusion >= 0.0 && maxOcclusion <= 0.6, "maxOcclusion", "must be in [0, 0.6], got " + maxOcclusion);
+        require(markingMargin >= 0 && markingMargin <= 8, "markingMargin", "must be in 0..8, got " + markingMargin);
+    }
+
+    /**
+     * The documented defaults: seed 1, 1000 images of 112×112, 8 classes, 1–3 objects, 3 context classes drawn with
+     * probability 0.8 when present and 0.05 when absent, no ignore band, bodies 30–50% of the shorter side, markings
+     * 6–10% of the body, at most 30% of a body hidden, marking margin 2 px.
+     */
+    public static SyntheticConfig defaults() {
+        return new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2);
+    }
+
+    /** This config with another seed. */
+    public SyntheticConfig withSeed(long newSeed) {
+        return new SyntheticConfig(newSeed, count, width, height, classes, minObjects, maxObjects, contextClasses,
+                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+    }
+
+    /** This config with another sample count. */
+    public SyntheticConfig withCount(int newCount) {
+        return new SyntheticConfig(seed, newCount, width, height, classes, minObjects, maxObjects, contextClasses,
+                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+    }
+
+    /** This config with another image size (bodies scale with the shorter side). */
+    public SyntheticConfig withSize(int newWidth, int newHeight) {
+        return new SyntheticConfig(seed, count, newWidth, newHeight, classes, minObjects, maxObjects, contextClasses,
+                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+    }
+
+    /** This config with another number of classes (the number of context classes is kept, so it must still fit). */
+    public SyntheticConfig withClasses(int newClasses) {
+        return new SyntheticConfig(seed, count, width, height, newClasses, minObjects, maxObjects, contextClasses,
+                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+    }
+
+    /** This config with other bounds on the number of objects per image. */
+    public SyntheticConfig withObjects(int newMin, int newMax) {
+        return new SyntheticConfig(seed, count, width, height, classes, newMin, newMax, contextClasses,
+                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+    }
+
+    /** This config with other context settings. */
+    public SyntheticConfig withContexts(int newContextClasses, double probability, double falseProbability) {
+        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, newContextClasses,
+                probability, falseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+    }
+
+    /** This config with another ignore band width. */
+    public SyntheticConfig withIgnoreBand(int newIgnoreBand) {
+        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
+                contextProbability, contextFalseProbability, newIgnoreBand, minBodyFraction, maxBodyFraction,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+    }
+
+    private static void require(boolean ok, String field, String problem) {
+        if (!ok) {
+            throw new IllegalArgumentException("SyntheticConfig." + field + " " + problem);
+        }
+    }
+
+    private static void requireProbability(double p, String field) {
+        require(p >= 0.0 && p <= 1.0, field, "must be a probability in [0, 1], got " + p);
+    }
+}
