@@ -67,8 +67,13 @@ public final class PolySgd implements AutoCloseable {
         return base * Math.pow(1.0 - (double) t / config.totalSteps, config.power);
     }
 
-    /** Applies one update to every trainable parameter that has a gradient, then zeroes the gradients. */
+    /**
+     * Applies one update to every trainable parameter that has a gradient, then zeroes the gradients.
+     *
+     * @throws NonFiniteGradientException (and changes nothing) if any gradient holds NaN or infinity
+     */
     public void step() {
+        checkFinite();
         for (ParamStore.Param p : params.all()) {
             if (!p.trainable()) {
                 continue;
@@ -95,6 +100,32 @@ public final class PolySgd implements AutoCloseable {
             }
         }
         step++;
+    }
+
+    /** A gradient with NaN or infinite entries: applying it would destroy the weights. */
+    public static final class NonFiniteGradientException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public NonFiniteGradientException(String message) {
+            super(message);
+        }
+    }
+
+    private void checkFinite() {
+        var bad = new java.util.ArrayList<String>();
+        for (ParamStore.Param p : params.all()) {
+            if (p.trainable()) {
+                try (NDArray g = p.array().getGradient(); NDArray s = g.sum()) {
+                    if (!Float.isFinite(s.getFloat())) {
+                        bad.add(p.name());
+                    }
+                }
+            }
+        }
+        if (!bad.isEmpty()) {
+            zeroGradients();
+            throw new NonFiniteGradientException("non-finite gradient at step " + (step + 1) + " in " + bad);
+        }
     }
 
     /** Zeroes every gradient without updating (e.g. after a skipped step). */
