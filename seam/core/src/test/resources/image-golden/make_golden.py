@@ -14,9 +14,10 @@ Outputs:
                                              little-endian float32, C x outH x outW
   augment_plan<N>.f32                        the reference's training transform with fixed draws (see PLANS),
                                              little-endian float32, 3 x crop x crop
+  decode_<name>.jpg / decode_<name>.rgb      a JPEG written by PIL and PIL's Image.open(f).convert("RGB") of it
 """
+import io
 import os
-import struct
 
 import numpy as np
 import PIL
@@ -166,5 +167,23 @@ PLANS = [
 ]
 for n, (w, h, tl, flip, jitter, crop, il, it, cl, ct) in enumerate(PLANS):
     write(f"augment_plan{n}.f32", f32(reference_transform(pattern(w, h), tl, flip, jitter, crop, il, it, cl, ct)))
+
+# --- JPEG decoding: files written by PIL, with PIL's RGB decode of each ---
+def cmyk_pattern(w, h):
+    im = Image.new("CMYK", (w, h))
+    for y in range(h):
+        for x in range(w):
+            im.putpixel((x, y), ((x * 30) % 256, (y * 40) % 256, 100, (20 + x * 5) % 256))
+    return im
+
+
+for name, im, options in [
+    ("rgb_q90", pattern(23, 17), {"quality": 90}),  # 4:2:0 chroma subsampling, PIL's default
+    ("cmyk_q95", cmyk_pattern(8, 6), {"quality": 95}),  # Adobe APP14, inverted CMYK, as Photoshop writes
+]:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", **options)
+    write(f"decode_{name}.jpg", buf.getvalue())
+    write(f"decode_{name}.rgb", Image.open(io.BytesIO(buf.getvalue())).convert("RGB").tobytes())
 
 print("golden files written to", HERE)

@@ -14,7 +14,10 @@ public final class Bilinear {
      * Resizes a {@code channels × inH × inW} channel-major float array to {@code channels × outH × outW}.
      *
      * <p>Each output is {@code (1−μ)·((1−λ)·a + λ·b) + μ·((1−λ)·c + λ·d)}: the width is interpolated first and the
-     * height second, the order of PyTorch's CPU kernel, so float results agree with it to rounding.
+     * height second, the order of PyTorch's CPU kernel. With align_corners=true the weights are PyTorch's and results
+     * agree to float rounding (3e-8 against torch 1.13); with align_corners=false InterpolationMatrix rounds the
+     * source coordinate to float where torch keeps it in double, so outputs can differ by about 1e-6 of the input
+     * range.
      *
      * @throws IllegalArgumentException if a size is not positive or the array length is not channels·inH·inW
      */
