@@ -2,9 +2,11 @@ package ai.seamstream.torch.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.seamstream.torch.net.OwnedArrays;
 import ai.seamstream.torch.net.TensorScope;
 
 /**
@@ -95,11 +97,13 @@ public final class SeamLosses {
         }
         return TensorScope.compute(() -> {
             // log σ(s) = min(s, 0) − log(1 + e^(−|s|)), stable for large |s|; log σ(−s) likewise with −s.
+            NDManager m = scores.getManager();
+            NDArray zero = OwnedArrays.scalar(m, 0f);
             NDArray softTail = scores.abs().neg().exp().add(1f).log();
-            NDArray logSig = scores.minimum(0f).sub(softTail);
-            NDArray logSigNeg = scores.neg().minimum(0f).sub(softTail);
+            NDArray logSig = scores.minimum(zero).sub(softTail);
+            NDArray logSigNeg = scores.neg().minimum(zero).sub(softTail);
             NDArray perClass = y.mul(logSig).add(y.neg().add(1f).mul(logSigNeg));
-            return perClass.sum(new int[] {1}).div((float) s.get(1)).mean().neg();
+            return perClass.sum(new int[] {1}).div(OwnedArrays.scalar(m, s.get(1))).mean().neg();
         });
     }
 
@@ -132,7 +136,7 @@ public final class SeamLosses {
         return TensorScope.compute(() -> {
             NDArray m = x.max(new int[] {1}).reshape(n, -1);
             NDArray smallest = m.topK(k, 1, false, false).get(0);
-            return Activation.relu(smallest).sum().div((float) ((double) k * n));
+            return Activation.relu(smallest).sum().div(OwnedArrays.scalar(x.getManager(), (float) ((double) k * n)));
         });
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.seamstream.torch.net.NetConfig.Method;
+import ai.seamstream.torch.net.OwnedArrays;
 import ai.seamstream.torch.net.Resize;
 import ai.seamstream.torch.net.SeamNetwork;
 import ai.seamstream.torch.net.TensorScope;
@@ -13,6 +14,9 @@ import ai.seamstream.torch.net.TensorScope;
 /**
  * The training objectives of SEAM-METHOD §2: the siamese SEAM objective and the paper's CAM baseline, each one
  * call that runs the network and returns the loss terms.
+ *
+ * <p>The images must stay open until {@code backward} has run (the first convolution's weight gradient reads them);
+ * every intermediate is freed on return and only the terms remain, in the images' manager.
  */
 public final class SeamObjective {
     /** The reference's transformation A: a bilinear (align_corners) resize by 0.3. */
@@ -65,7 +69,7 @@ public final class SeamObjective {
         int h2 = Resize.scaled(Math.toIntExact(xs.get(2)), scale);
         int w2 = Resize.scaled(Math.toIntExact(xs.get(3)), scale);
         NDArray[] t = TensorScope.computeAll(() -> {
-            NDArray y = labelsWithBg.toType(x.getDataType(), false);
+            NDArray y = labelsWithBg.toType(x.getDataType(), false).duplicate(); // owned: backward reads it
             long n = xs.get(0);
             NDArray yMap = y.reshape(n, y.getShape().get(1), 1, 1);
             NDArray yFg = y.get(new NDIndex(":, 1:"));
@@ -91,8 +95,9 @@ public final class SeamObjective {
             NDArray ecr1 = SeamLosses.ecr(SeamLosses.maxOneHot(c2b.stopGradient()), r1);
             NDArray ecr2 = SeamLosses.ecr(SeamLosses.maxOneHot(c1b.stopGradient()), r2);
 
-            NDArray cls = cls1.add(cls2).div(2f);
-            NDArray minPool = min1.add(min2).div(2f);
+            NDArray half = OwnedArrays.scalar(x.getManager(), 0.5f);
+            NDArray cls = cls1.add(cls2).mul(half);
+            NDArray minPool = min1.add(min2).mul(half);
             NDArray ecr = ecr1.add(ecr2);
             NDArray total = cls.add(minPool).add(er).add(ecr);
             return new NDArray[] {total, cls, minPool, er, ecr};
@@ -109,7 +114,7 @@ public final class SeamObjective {
     public static Terms cam(SeamNetwork net, NDArray x, NDArray labelsWithBg, boolean training) {
         checkInputs(net, x, labelsWithBg);
         NDArray[] t = TensorScope.computeAll(() -> {
-            NDArray y = labelsWithBg.toType(x.getDataType(), false);
+            NDArray y = labelsWithBg.toType(x.getDataType(), false).duplicate(); // owned: backward reads it
             SeamNetwork.Forward f = net.forward(x, training);
             NDArray cls = SeamLosses.classification(
                     SeamLosses.globalAveragePool(f.cam().get(new NDIndex(":, 1:, :, :"))), y.get(new NDIndex(":, 1:")));

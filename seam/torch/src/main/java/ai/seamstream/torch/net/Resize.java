@@ -36,12 +36,12 @@ public final class Resize {
             // Same size is the identity in both align_corners modes (src = dst); skipping it saves two products.
             NDArray out = x;
             if (inW != outW) {
-                NDArray rxT = m.create(InterpolationMatrix.linear(inW, outW, alignCorners), new Shape(outW, inW))
+                NDArray rxT = OwnedArrays.copyOf(m, InterpolationMatrix.linear(inW, outW, alignCorners), new Shape(outW, inW))
                         .toType(type, false).transpose();
                 out = out.matMul(rxT);
             }
             if (inH != outH) {
-                NDArray ry = m.create(InterpolationMatrix.linear(inH, outH, alignCorners), new Shape(outH, inH))
+                NDArray ry = OwnedArrays.copyOf(m, InterpolationMatrix.linear(inH, outH, alignCorners), new Shape(outH, inH))
                         .toType(type, false);
                 out = ry.matMul(out);
             }

@@ -128,7 +128,8 @@ public final class SeamNetwork implements AutoCloseable {
      * Runs the network on {@code x} (N×3×H×W, normalised float32) per SEAM-METHOD §1.3; in training mode Dropout2d
      * is active (and with {@link BatchNormMode#TRAIN} batch statistics are used and running statistics updated).
      * The outputs live in {@code x}'s manager and every intermediate is freed before returning; nothing is added to
-     * the parameter manager.
+     * the parameter manager. Keep {@code x} open until any {@code backward} through the outputs has run: conv1a's
+     * weight gradient reads it.
      *
      * @throws IllegalArgumentException if {@code x} is not N×3×H×W float32
      */
@@ -267,7 +268,8 @@ public final class SeamNetwork implements AutoCloseable {
         for (int i = 0; i < mask.length; i++) {
             mask[i] = random.nextDouble() < p ? 0f : keep;
         }
-        try (NDArray m = in.getManager().create(mask, new Shape(n, c, 1, 1))) {
+        // libtorch-owned: the product's backward reads the mask after this array is closed.
+        try (NDArray m = OwnedArrays.copyOf(in.getManager(), mask, new Shape(n, c, 1, 1))) {
             return in.mul(m);
         }
     }

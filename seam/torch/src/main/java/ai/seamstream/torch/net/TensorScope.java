@@ -10,8 +10,9 @@ import java.util.function.Supplier;
  *
  * <p>DJL attaches the result of an operation to the manager of its first operand, so intermediates of a forward pass
  * would otherwise pile up in the caller's manager (or, for an operation that starts from a parameter, in the
- * parameter manager) until that manager closes. Closing an intermediate before {@code backward} is safe: libtorch's
- * autograd graph holds its own references to what it saved. The results are handed to the enclosing
+ * parameter manager) until that manager closes. Closing an intermediate before {@code backward} is safe when libtorch
+ * owns its memory, because the autograd graph holds its own references to what it saved; constants made from Java
+ * data must therefore come from {@link OwnedArrays}. The results are handed to the enclosing
  * {@link NDScope}, if any, as if they had been created there.
  */
 public final class TensorScope {

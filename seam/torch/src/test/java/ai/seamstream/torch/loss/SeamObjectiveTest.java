@@ -1,0 +1,322 @@
+package ai.seamstream.torch.loss;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.seamstream.schemas.ClassVocabulary;
+import ai.seamstream.torch.net.BackboneConfig;
+import ai.seamstream.torch.net.NetConfig;
+import ai.seamstream.torch.net.NetConfig.BatchNormMode;
+import ai.seamstream.torch.net.NetConfig.Method;
+import ai.seamstream.torch.net.ParamStore;
+import ai.seamstream.torch.net.SeamNetwork;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The SEAM objective on a tiny network: gradient routing (SEAM-METHOD §2), finiteness, composition and memory. */
+class SeamObjectiveTest {
+    private static final ClassVocabulary VOCAB = ClassVocabulary.ofForeground(List.of("cat", "dog", "car"));
+    private static final List<String> PCM_HEADS = List.of("f8_3.weight", "f8_4.weight", "f9.weight");
+    private NDManager manager;
+
+    @BeforeEach
+    void open() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    /** Width 1/16, one unit per stage, every weight trainable (BatchNorm TRAIN, nothing frozen early). */
+    private SeamNetwork tinyNet(Method method) {
+        NetConfig cfg = NetConfig.of(BackboneConfig.small(1.0 / 16, 1), VOCAB, method, BatchNormMode.TRAIN, false, 16);
+        return new SeamNetwork(cfg, manager, 3);
+    }
+
+    private static NDArray images(NDManager m, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[2 * 3 * 48 * 48];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return m.create(v, new Shape(2, 3, 48, 48));
+    }
+
+    private static NDArray labels(NDManager m) {
+        return m.create(new float[] {1, 1, 0, 1, 1, 0, 1, 0}, new Shape(2, 4));
+    }
+
+    /** The gradient of one parameter as Java floats, without leaving wrapper arrays in the parameter manager. */
+    private static float[] grad(SeamNetwork net, String name) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return net.params().get(name).getGradient().toFloatArray();
+        }
+    }
+
+    private static double absSum(float[] g) {
+        double s = 0;
+        for (float v : g) {
+            assertTrue(Float.isFinite(v), "gradients are finite");
+            s += Math.abs(v);
+        }
+        return s;
+    }
+
+    /** Backpropagates one term of a fresh objective evaluation, after zeroing all gradients. */
+    private void backwardOf(SeamNetwork net, NDArray x, NDArray y, Function<SeamObjective.Terms, NDArray> term) {
+        net.zeroGradients();
+        try (NDManager step = manager.newSubManager()) {
+            NDArray xs = step.create(x.toFloatArray(), x.getShape());
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                 SeamObjective.Terms t = SeamObjective.seam(net, xs, y, SeamObjective.DEFAULT_SCALE, true)) {
+                gc.backward(term.apply(t));
+            }
+        }
+    }
+
+    @Test
+    void gradientRoutingFollowsTheMethod() {
+        try (SeamNetwork net = tinyNet(Method.SEAM)) {
+            NDArray x = images(manager, 1);
+            NDArray y = labels(manager);
+            List<ParamStore.Param> backbone = net.params().all().stream()
+                    .filter(p -> p.trainable() && p.group() == ParamStore.Group.BACKBONE).toList();
+            assertTrue(backbone.size() > 40, "every backbone weight is trainable in this configuration");
+
+            for (String term : List.of("ecr", "minPool")) {
+                backwardOf(net, x, y, term.equals("ecr") ? SeamObjective.Terms::ecr : SeamObjective.Terms::minPool);
+                for (ParamStore.Param p : backbone) {
+                    assertEquals(0.0, absSum(grad(net, p.name())), 0.0, term + " must not reach " + p.name());
+                }
+                assertEquals(0.0, absSum(grad(net, "fc8.weight")), 0.0, term + " must not reach fc8");
+            }
+            // ECR trains the PCM heads.
+            backwardOf(net, x, y, SeamObjective.Terms::ecr);
+            for (String head : PCM_HEADS) {
+                assertTrue(absSum(grad(net, head)) > 0, "L_ECR reaches " + head);
+            }
+
+            for (String term : List.of("cls", "er")) {
+                backwardOf(net, x, y, term.equals("cls") ? SeamObjective.Terms::cls : SeamObjective.Terms::er);
+                for (String head : PCM_HEADS) {
+                    assertEquals(0.0, absSum(grad(net, head)), 0.0, term + " must not reach " + head);
+                }
+                for (ParamStore.Param p : backbone) {
+                    assertTrue(absSum(grad(net, p.name())) > 0, term + " reaches " + p.name());
+                }
+                assertTrue(absSum(grad(net, "fc8.weight")) > 0, term + " reaches fc8");
+            }
+
+            backwardOf(net, x, y, SeamObjective.Terms::total);
+            float[] fc8 = grad(net, "fc8.weight");
+            int perRow = fc8.length / VOCAB.size();
+            assertEquals(0.0, absSum(Arrays.copyOfRange(fc8, 0, perRow)), 0.0, "fc8's background row gets no gradient");
+            for (int k = 1; k < VOCAB.size(); k++) {
+                assertTrue(absSum(Arrays.copyOfRange(fc8, k * perRow, (k + 1) * perRow)) > 0, "fc8 row " + k);
+            }
+        }
+    }
+
+    @Test
+    void seamTermsAreFiniteAndComposeTheTotal() {
+        try (SeamNetwork net = tinyNet(Method.SEAM)) {
+            NDArray x = images(manager, 2);
+            try (SeamObjective.Terms t = SeamObjective.seam(net, x, labels(manager), 0.3, true)) {
+                float cls = t.cls().getFloat(), min = t.minPool().getFloat(), er = t.er().getFloat();
+                float ecr = t.ecr().getFloat(), total = t.total().getFloat();
+                for (float v : new float[] {cls, min, er, ecr, total}) {
+                    assertTrue(Float.isFinite(v) && v >= 0f, "term " + v);
+                }
+                assertTrue(cls > 0f && ecr > 0f);
+                assertEquals(cls + min + er + ecr, total, 1e-5f);
+                assertEquals(new Shape(), t.total().getShape());
+            }
+        }
+    }
+
+    @Test
+    void evaluationModeTermsMatchNaiveRecomputationFromTheForwards() {
+        // Without dropout both forwards are deterministic, so L_cls and L_min can be recomputed by plain loops.
+        try (SeamNetwork net = tinyNet(Method.SEAM)) {
+            NDArray x = images(manager, 3);
+            float[] y = {1, 1, 0, 1, 1, 0, 1, 0};
+            int c = VOCAB.size();
+            SeamObjective.Terms t = SeamObjective.seam(net, x, manager.create(y, new Shape(2, c)), 0.3, false);
+            NDArray x2 = ai.seamstream.torch.net.Resize.bilinear(x, 14, 14, true);
+            SeamNetwork.Forward f1 = net.forward(x, false);
+            SeamNetwork.Forward f2 = net.forward(x2, false);
+            double cls = (naiveCls(f1.cam(), y, c) + naiveCls(f2.cam(), y, c)) / 2;
+            double min = (naiveMin(f1.camRv(), y, c) + naiveMin(f2.camRv(), y, c)) / 2;
+            assertEquals(cls, t.cls().getFloat(), 1e-5);
+            assertEquals(min, t.minPool().getFloat(), 1e-5);
+        }
+    }
+
+    private static double naiveCls(NDArray cam, float[] y, int c) {
+        Shape s = cam.getShape();
+        int n = (int) s.get(0), plane = (int) (s.get(2) * s.get(3));
+        float[] v = cam.toFloatArray();
+        double loss = 0;
+        for (int b = 0; b < n; b++) {
+            double row = 0;
+            for (int k = 1; k < c; k++) {
+                double mean = 0;
+                for (int i = 0; i < plane; i++) {
+                    mean += v[(b * c + k) * plane + i];
+                }
+                mean /= plane;
+                double yk = y[b * c + k];
+                row += yk * -Math.log1p(Math.exp(-mean)) + (1 - yk) * -Math.log1p(Math.exp(mean));
+            }
+            loss += -row / (c - 1);
+        }
+        return loss / n;
+    }
+
+    private static double naiveMin(NDArray rv, float[] y, int c) {
+        Shape s = rv.getShape();
+        int n = (int) s.get(0), plane = (int) (s.get(2) * s.get(3));
+        int k = plane / 4;
+        float[] v = rv.toFloatArray();
+        double sum = 0;
+        for (int b = 0; b < n; b++) {
+            float[] m = new float[plane];
+            for (int i = 0; i < plane; i++) {
+                float best = -Float.MAX_VALUE;
+                for (int ch = 1; ch < c; ch++) {
+                    best = Math.max(best, v[(b * c + ch) * plane + i] * y[b * c + ch]);
+                }
+                m[i] = best;
+            }
+            Arrays.sort(m);
+            for (int i = 0; i < k; i++) {
+                sum += Math.max(0f, m[i]);
+            }
+        }
+        return sum / ((double) k * n);
+    }
+
+    @Test
+    void camBaselineIsClassificationOnlyAndNeverTouchesPcmHeads() {
+        try (SeamNetwork net = tinyNet(Method.CAM)) {
+            NDArray x = images(manager, 4);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                 SeamObjective.Terms t = SeamObjective.cam(net, x, labels(manager), true)) {
+                assertEquals(0f, t.minPool().getFloat());
+                assertEquals(0f, t.er().getFloat());
+                assertEquals(0f, t.ecr().getFloat());
+                assertEquals(t.cls().getFloat(), t.total().getFloat());
+                assertTrue(t.cls().getFloat() > 0f);
+                gc.backward(t.total());
+            }
+            assertTrue(absSum(grad(net, "b3.conv_branch2a.weight")) > 0);
+            float[] fc8 = grad(net, "fc8.weight");
+            assertEquals(0.0, absSum(Arrays.copyOfRange(fc8, 0, fc8.length / VOCAB.size())), 0.0);
+        }
+    }
+
+    @Test
+    void invalidUseIsRejectedWithAReason() {
+        try (SeamNetwork cam = tinyNet(Method.CAM); SeamNetwork seam = tinyNet(Method.SEAM)) {
+            NDArray x = images(manager, 5);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SeamObjective.seam(cam, x, labels(manager), 0.3, true));
+            assertTrue(e.getMessage().contains("SEAM network"));
+            assertThrows(IllegalArgumentException.class, () -> SeamObjective.seam(seam, x,
+                    manager.create(new float[] {0, 1, 0, 1, 1, 0, 1, 0}, new Shape(2, 4)), 0.3, true));
+            assertThrows(IllegalArgumentException.class, () -> SeamObjective.seam(seam, x,
+                    manager.ones(new Shape(2, 3)), 0.3, true));
+            assertThrows(IllegalArgumentException.class, () -> SeamObjective.seam(seam, x, labels(manager), 0.01, true));
+        }
+    }
+
+    @Test
+    void trainingStepsLeaveNoArraysBehind() {
+        try (SeamNetwork net = tinyNet(Method.SEAM)) {
+            NDArray x = images(manager, 6);
+            NDArray y = labels(manager);
+            int params = net.params().manager().getManagedArrays().size();
+            int inputs = manager.getManagedArrays().size();
+            long[] nanos = new long[5];
+            for (int i = 0; i < nanos.length; i++) {
+                long t0 = System.nanoTime();
+                net.zeroGradients();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                     SeamObjective.Terms t = SeamObjective.seam(net, x, y, 0.3, true);
+                     NDScope backwardScope = new NDScope()) {
+                    backwardScope.suppressNotUsedWarning(); // frees the ones array DJL's backward creates
+                    gc.backward(t.total());
+                }
+                nanos[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(nanos);
+            System.out.printf("tiny SEAM training step (2×3×48×48, width 1/16, objective + backward): median %.1f ms%n",
+                    nanos[nanos.length / 2] / 1e6);
+            assertEquals(params, net.params().manager().getManagedArrays().size());
+            assertEquals(inputs, manager.getManagedArrays().size());
+        }
+    }
+
+    @Test
+    void gradientsSurviveGarbageCollectionBetweenForwardAndBackward() {
+        // Constants wrapped around Java buffers and closed before backward would be read after the GC frees them;
+        // two identical networks must get identical gradients whether or not memory is recycled in between.
+        try (SeamNetwork quiet = tinyNet(Method.SEAM); SeamNetwork stressed = tinyNet(Method.SEAM)) {
+            NDArray x = images(manager, 7);
+            NDArray y = labels(manager);
+            for (SeamNetwork net : List.of(quiet, stressed)) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector();
+                     SeamObjective.Terms t = SeamObjective.seam(net, x, y, 0.3, true);
+                     NDScope backwardScope = new NDScope()) {
+                    backwardScope.suppressNotUsedWarning();
+                    if (net == stressed) {
+                        recycleNativeMemory();
+                    }
+                    gc.backward(t.total());
+                }
+            }
+            for (ParamStore.Param p : quiet.params().all()) {
+                if (p.trainable()) {
+                    float[] a = grad(quiet, p.name());
+                    float[] b = grad(stressed, p.name());
+                    for (int i = 0; i < a.length; i++) {
+                        assertEquals(a[i], b[i], 0f, p.name() + "[" + i + "]");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Collects garbage, then fills freshly allocated direct memory of many sizes with NaN. */
+    private static void recycleNativeMemory() {
+        List<java.nio.ByteBuffer> junk = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            System.gc();
+            for (int size = 4; size <= 1 << 20; size *= 2) {
+                for (int j = 0; j < 8; j++) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(size).order(java.nio.ByteOrder.nativeOrder());
+                    for (int k = 0; k + 4 <= size; k += 4) {
+                        b.putFloat(k, Float.NaN);
+                    }
+                    junk.add(b);
+                }
+            }
+        }
+        assertTrue(junk.size() > 0);
+    }
+}
