@@ -67,6 +67,9 @@ public final class SeamTrainer {
         void onProgress(Progress p);
     }
 
+    /** Consecutive steps with a non-finite gradient tolerated before the run is declared diverged. */
+    static final int MAX_SKIPPED_STEPS = 5;
+
     private SeamTrainer() {
     }
 
@@ -93,6 +96,7 @@ public final class SeamTrainer {
         long start = System.nanoTime();
         long windowStart = start;
         long step = 0;
+        int badSteps = 0;
         try {
             for (step = 0; step < cfg.steps(); step++) {
                 float[] images = new float[cfg.batch() * 3 * crop * crop];
@@ -125,7 +129,16 @@ public final class SeamTrainer {
                         gc.backward(t.total());
                     }
                 }
-                sgd.step();
+                try {
+                    sgd.step();
+                    badSteps = 0;
+                } catch (PolySgd.NonFiniteGradientException e) {
+                    // One bad batch is skipped (nothing was applied); a run of them means the run has diverged.
+                    if (++badSteps > MAX_SKIPPED_STEPS) {
+                        throw new DivergedException(e.getMessage() + " (" + badSteps + " steps in a row); lower the learning rate");
+                    }
+                    org.slf4j.LoggerFactory.getLogger(SeamTrainer.class).warn("skipped update: {}", e.getMessage());
+                }
                 window[0] += l.total;
                 window[1] += l.cls;
                 window[2] += l.minPool;
