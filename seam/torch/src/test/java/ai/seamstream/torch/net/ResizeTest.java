@@ -29,12 +29,12 @@ class ResizeTest {
         manager.close();
     }
 
-    /** PyTorch's source coordinate, written out from §0 (scale in float like PyTorch's CPU kernel). */
+    /** PyTorch's source coordinate, written out from §0 (scale in float, position in double, as torch computes it). */
     private static double src(int dst, int in, int out, boolean alignCorners) {
         if (alignCorners) {
-            return out == 1 ? 0 : (float) (in - 1) / (float) (out - 1) * (float) dst;
+            return out == 1 ? 0 : (double) ((float) (in - 1) / (float) (out - 1)) * dst;
         }
-        return Math.max(0f, (float) in / (float) out * (dst + 0.5f) - 0.5f);
+        return Math.max(0.0, (double) ((float) in / (float) out) * (dst + 0.5) - 0.5);
     }
 
     private static float[] naive(float[] x, int planes, int inH, int inW, int outH, int outW, boolean ac) {
