@@ -84,7 +84,6 @@ public final class MultiScaleInference {
         float[] probSum = new float[fg];
         int probViews = 0;
         double probScale = closestToOne(options.scales);
-        float[][] perView = new float[0][];
         boolean[] tags = labels;
         // Without labels the maps of every view are kept until the tags are known.
         List<float[]> pending = labels == null ? new java.util.ArrayList<>() : null;
