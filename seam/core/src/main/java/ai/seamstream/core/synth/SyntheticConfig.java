@@ -123,6 +123,20 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
                 minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
     }
 
+    /** This config with other body sizes (long extent as a fraction of the shorter image side). */
+    public SyntheticConfig withBodies(double newMin, double newMax) {
+        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
+                contextProbability, contextFalseProbability, ignoreBand, newMin, newMax,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+    }
+
+    /** This config with other marking sizes (marking area over body area). */
+    public SyntheticConfig withMarkings(double newMin, double newMax) {
+        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
+                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                newMin, newMax, maxOcclusion, markingMargin);
+    }
+
     private static void require(boolean ok, String field, String problem) {
         if (!ok) {
             throw new IllegalArgumentException("SyntheticConfig." + field + " " + problem);

@@ -38,7 +38,7 @@ public final class QualityBench {
 
     /** Benchmark settings; every run of a seed shares data and budget. */
     public record Settings(long[] seeds, int count, int size, long steps, int batch, double width, int units, double lr,
-                           int threads, Path workDir, Path reportDir, String command) {
+                           double momentum, int threads, Path workDir, Path reportDir, String command) {
     }
 
     /** One trained-and-evaluated run. */
@@ -73,7 +73,7 @@ public final class QualityBench {
         var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), set.classes().size(), method,
                 NetConfig.BatchNormMode.TRAIN, false, 4096);
         var trainer = new SeamTrainer.Config(s.steps(), s.batch(), augment,
-                new PolySgd.Config(s.lr(), 10, 5e-4, 0, 0.9, s.steps()), 0.3, seed, 25);
+                new PolySgd.Config(s.lr(), 10, 5e-4, s.momentum(), 0.9, s.steps()), 0.3, seed, 25);
         Path ckpt = s.workDir().resolve(method.name().toLowerCase() + "-s" + seed);
         try (NDManager manager = NDManager.newBaseManager()) {
             var outcome = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, ckpt,
@@ -106,7 +106,7 @@ public final class QualityBench {
         sb.append("Protocol (SEAM-METHOD §4, the paper's): each method trains the same small ResNet-38 (width ")
                 .append(s.width()).append(", ").append(s.units()).append(" unit(s) per stage) from scratch on the same synthetic data set (")
                 .append(s.count()).append(" images of ").append(s.size()).append("², see docs/synthetic-benchmark.md) for ")
-                .append(s.steps()).append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr())
+                .append(s.steps()).append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr()).append(", momentum ").append(s.momentum())
                 .append(", same seed); pseudo-masks are made for the training images with their tags (scales 0.5/1/1.5/2 + flips) ")
                 .append("and scored against the exact masks at the best constant background score t of the 0.00–0.59 sweep.\n\n");
         sb.append("Machine: ").append(env).append("\n\n");
@@ -143,7 +143,7 @@ public final class QualityBench {
         json.put("command", s.command());
         json.put("machine", env);
         json.put("settings", Map.of("seeds", s.seeds(), "count", s.count(), "size", s.size(), "steps", s.steps(), "batch", s.batch(),
-                "width", s.width(), "units", s.units(), "lr", s.lr()));
+                "width", s.width(), "units", s.units(), "lr", s.lr(), "momentum", s.momentum()));
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);

@@ -26,7 +26,7 @@ final class BenchCommand {
             long[] seeds = Arrays.stream(seedsD).mapToLong(d -> (long) d).toArray();
             var s = new QualityBench.Settings(seeds, a.integer("count", 240, 8, 1_000_000), a.integer("size", 96, 32, 1024),
                     a.longValue("steps", 400, 1), a.integer("batch", 8, 1, 256), a.real("width", 0.125, 0.01, 1),
-                    a.integer("units", 1, 1, 6), a.real("lr", 0.01, 1e-6, 10), threads,
+                    a.integer("units", 1, 1, 6), a.real("lr", 0.01, 1e-6, 10), a.real("momentum", 0, 0, 0.999), threads,
                     a.path("out", Path.of("target", "bench-quality")), report, command);
             a.finish();
             EngineSetup.configure(threads, seeds[0]);

@@ -17,7 +17,7 @@ public final class SeamCli {
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
                      [--background 0.26] [--predict-tags] [--threads 2]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
-              bench  quality [--seeds 1,2,3] [--steps N] [--count N] [--out DIR] [--threads 2]
+              bench  quality [--seeds 1,2,3] [--steps N] [--count N] [--lr 0.01] [--momentum 0] [--out DIR] [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
               help
             """;

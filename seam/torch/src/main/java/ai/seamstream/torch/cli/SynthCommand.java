@@ -21,9 +21,26 @@ final class SynthCommand {
         double val = a.real("val-fraction", 0.2, 0, 0.9);
         String format = a.choice("format", "png", "png", "jpg");
         boolean overwrite = a.flag("overwrite");
+        double[] objects = a.reals("objects", new double[] {d.minObjects(), d.maxObjects()}, 1, SyntheticConfig.MAX_OBJECTS);
+        double[] bodies = a.reals("bodies", new double[] {d.minBodyFraction(), d.maxBodyFraction()}, 0.01, 0.8);
+        double[] markings = a.reals("markings", new double[] {d.minMarkingFraction(), d.maxMarkingFraction()}, 0.02, 0.25);
         a.finish();
-        SyntheticConfig cfg = d.withSeed(seed).withCount(count).withSize(size, size).withClasses(classes);
+        SyntheticConfig cfg;
+        try {
+            cfg = d.withSeed(seed).withCount(count).withSize(size, size).withClasses(classes)
+                    .withObjects((int) pair("objects", objects)[0], (int) objects[1])
+                    .withBodies(pair("bodies", bodies)[0], bodies[1]).withMarkings(pair("markings", markings)[0], markings[1]);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("synth: " + e.getMessage());
+        }
         var summary = SyntheticDatasetWriter.write(cfg, dest, format, val, overwrite);
         out.println(summary);
+    }
+
+    private static double[] pair(String name, double[] v) {
+        if (v.length != 2 || v[0] > v[1]) {
+            throw new UsageException("synth: --" + name + " wants MIN,MAX with MIN <= MAX");
+        }
+        return v;
     }
 }

@@ -45,6 +45,8 @@ final class TrainCommand {
         double wd = a.real("weight-decay", 5e-4, 0, 1);
         double momentum = a.real("momentum", 0, 0, 0.999);
         double scale = a.real("scale", 0.3, 0.05, 0.95);
+        double[] resize = a.reals("resize", new double[] {1.0, 768.0 / 448.0}, 0.1, 10);
+        double hue = a.real("hue", 0.1, 0, 0.5);
         int logEvery = a.integer("log-every", 10, 1, 1_000_000);
         Path init = a.has("init") ? a.existingDir("init") : null;
         a.finish();
@@ -55,8 +57,11 @@ final class TrainCommand {
         int crop = cropArg != null ? cropArg : defaultCrop(set);
         long totalSteps = steps != null ? steps : (long) Math.ceil((epochs == null ? 8 : epochs) * (double) set.size() / batch);
         // The reference draws the long side from [448, 768] for a 448 crop: keep that ratio for other crops.
-        var augment = new AugmentConfig(crop, crop, (int) Math.round(crop * 768.0 / 448.0), true, 0.3, 0.3, 0.3, 0.1,
-                Normalization.IMAGENET);
+        if (resize.length != 2 || resize[0] > resize[1]) {
+            throw new UsageException("train: --resize wants two ratios LO,HI of the crop with LO <= HI, e.g. 1,1.714");
+        }
+        var augment = new AugmentConfig(crop, (int) Math.round(crop * resize[0]), (int) Math.round(crop * resize[1]), true,
+                0.3, 0.3, 0.3, hue, Normalization.IMAGENET);
         BackboneConfig bb = backbone.equals("full") ? BackboneConfig.FULL : BackboneConfig.small(width, units);
         var net = new NetConfig(bb, set.classes().size(), method, bn, freezeEarly, 4096);
         var trainer = new SeamTrainer.Config(totalSteps, batch, augment,

@@ -1,0 +1,186 @@
+package ai.seamstream.torch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.seamstream.core.mask.LabelMask;
+import ai.seamstream.core.mask.PaletteMaskCodec;
+import ai.seamstream.core.synth.SyntheticConfig;
+import ai.seamstream.core.synth.SyntheticDatasetWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line's contract for user errors: one line on stderr that names the culprit, exit code 2, no stack
+ * trace; and the happy paths of synth and eval, which need no training.
+ */
+class SeamCliTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+
+    /** What one run of the command printed and returned. */
+    record Outcome(int code, String out, String err) {
+        /** Asserts the user-error contract and that the single error line contains every fragment. */
+        void isUserError(String... fragments) {
+            assertEquals(2, code, () -> "exit code; stderr was: " + err);
+            String[] lines = err.strip().split("\n");
+            assertEquals(1, lines.length, () -> "one error line expected, got:\n" + err);
+            assertFalse(err.contains("\tat "), () -> "no stack trace for a user error:\n" + err);
+            assertTrue(lines[0].contains(": error: "), lines[0]);
+            for (String f : fragments) {
+                assertTrue(lines[0].contains(f), () -> "error line should name '" + f + "': " + lines[0]);
+            }
+        }
+    }
+
+    static Outcome seam(String... argv) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = SeamCli.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void dataSet() throws IOException {
+        data = tmp.resolve("data");
+        SyntheticDatasetWriter.write(SyntheticConfig.defaults().withCount(6).withSize(64, 64), data, "png", 0.0, false);
+    }
+
+    /** A private copy of the data set that a test may damage. */
+    static Path copyOfData(String name) throws IOException {
+        Path dest = tmp.resolve(name);
+        try (Stream<Path> walk = Files.walk(data)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path q = dest.resolve(data.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(q);
+                } else {
+                    Files.copy(p, q);
+                }
+            }
+        }
+        return dest;
+    }
+
+    /** A prediction folder as {@code seam infer} lays it out ({@code masks/ID.png}) holding the ground truth. */
+    static Path groundTruthAsPrediction(String name) throws IOException {
+        Path pred = tmp.resolve(name);
+        Files.createDirectories(pred.resolve("masks"));
+        try (Stream<Path> s = Files.list(data.resolve("SegmentationClass"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.copy(p, pred.resolve("masks").resolve(p.getFileName().toString()));
+            }
+        }
+        return pred;
+    }
+
+    /** The first file of a folder, in name order. */
+    static Path first(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void noArgumentsPrintsUsageAndFails() {
+        Outcome o = seam();
+        assertEquals(2, o.code());
+        assertTrue(o.out().contains("usage: seam"));
+        assertEquals(0, seam("help").code());
+    }
+
+    @Test
+    void unknownCommand() {
+        seam("segment", "--data", "x").isUserError("unknown command 'segment'");
+    }
+
+    @Test
+    void unknownOptionIsNamed() {
+        seam("train", "--data", data.toString(), "--out", tmp.resolve("o").toString(), "--learning-rate", "0.1")
+                .isUserError("learning-rate");
+    }
+
+    @Test
+    void outOfRangeNumberIsNamed() {
+        seam("train", "--data", data.toString(), "--out", tmp.resolve("o").toString(), "--batch", "0").isUserError("batch");
+        seam("train", "--data", data.toString(), "--out", tmp.resolve("o").toString(), "--lr", "fast").isUserError("lr");
+    }
+
+    @Test
+    void missingDataFolderIsNamed() {
+        Path missing = tmp.resolve("no-such-data");
+        seam("train", "--data", missing.toString(), "--out", tmp.resolve("o").toString()).isUserError(missing.toString());
+    }
+
+    @Test
+    void corruptImageIsNamed() throws IOException {
+        Path bad = copyOfData("corrupt");
+        Path img = first(bad.resolve("JPEGImages"));
+        Files.write(img, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        seam("train", "--data", bad.toString(), "--out", tmp.resolve("o-corrupt").toString(), "--steps", "1")
+                .isUserError(img.getFileName().toString());
+    }
+
+    @Test
+    void unknownClassInAnnotationIsNamed() throws IOException {
+        Path bad = copyOfData("unknown-class");
+        Path xml = first(bad.resolve("Annotations"));
+        String text = Files.readString(xml);
+        String replaced = text.replaceFirst("<name>[^<]+</name>", "<name>zebra</name>");
+        assertFalse(text.equals(replaced), "fixture annotation has an object name");
+        Files.writeString(xml, replaced);
+        seam("train", "--data", bad.toString(), "--out", tmp.resolve("o-zebra").toString(), "--steps", "1")
+                .isUserError("zebra");
+    }
+
+    @Test
+    void evalOfTheGroundTruthAgainstItselfIsPerfect() throws IOException {
+        Outcome o = seam("eval", "--pred", groundTruthAsPrediction("pred-perfect").toString(), "--data", data.toString(),
+                "--json", tmp.resolve("eval.json").toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("100.00"), o.out());
+        assertTrue(Files.exists(tmp.resolve("eval.json")));
+    }
+
+    @Test
+    void evalRejectsAMaskOfTheWrongSize() throws IOException {
+        Path pred = groundTruthAsPrediction("pred-size");
+        Path victim = first(pred.resolve("masks"));
+        PaletteMaskCodec.write(LabelMask.zeros(32, 40), victim);
+        seam("eval", "--pred", pred.toString(), "--data", data.toString()).isUserError(victim.getFileName().toString(), "32x40");
+    }
+
+    @Test
+    void evalNamesAMissingPrediction() throws IOException {
+        Path pred = groundTruthAsPrediction("pred-missing");
+        Path victim = first(pred.resolve("masks"));
+        Files.delete(victim);
+        seam("eval", "--pred", pred.toString(), "--data", data.toString()).isUserError(victim.getFileName().toString());
+    }
+
+    @Test
+    void synthWritesADataSetAndRejectsAnInvertedRange() throws IOException {
+        Path out = tmp.resolve("synth-out");
+        Outcome ok = seam("synth", "--out", out.toString(), "--count", "4", "--size", "64", "--val-fraction", "0.25",
+                "--bodies", "0.4,0.6", "--markings", "0.08,0.12");
+        assertEquals(0, ok.code(), ok.err());
+        try (Stream<Path> s = Files.list(out.resolve("JPEGImages"))) {
+            assertEquals(4, s.count());
+        }
+        seam("synth", "--out", tmp.resolve("synth-bad").toString(), "--bodies", "0.6,0.4").isUserError("--bodies");
+        seam("synth", "--out", tmp.resolve("synth-bad2").toString(), "--markings", "0.5,0.6").isUserError("markings");
+        // Refuses to overwrite a data set unless asked.
+        seam("synth", "--out", out.toString(), "--count", "4", "--size", "64").isUserError(out.getFileName().toString());
+    }
+}
