@@ -37,8 +37,18 @@ public final class QualityBench {
     private static final Logger LOG = LoggerFactory.getLogger(QualityBench.class);
 
     /** Benchmark settings; every run of a seed shares data and budget. */
-    public record Settings(long[] seeds, int count, int size, long steps, int batch, double width, int units, double lr,
-                           double momentum, int threads, Path workDir, Path reportDir, String command) {
+    public record Settings(long[] seeds, SyntheticConfig data, long steps, int batch, double width, int units, double lr,
+                           double momentum, double hue, double scale, List<NetConfig.Method> methods, int threads,
+                           Path workDir, Path reportDir, String command) {
+        /** Images per data set. */
+        public int count() {
+            return data.count();
+        }
+
+        /** Image side in pixels. */
+        public int size() {
+            return data.width();
+        }
     }
 
     /** One trained-and-evaluated run. */
@@ -53,11 +63,11 @@ public final class QualityBench {
         var rows = new ArrayList<Row>();
         for (long seed : s.seeds()) {
             Path data = s.workDir().resolve("data-s" + seed);
-            SyntheticConfig cfg = SyntheticConfig.defaults().withSeed(seed).withCount(s.count()).withSize(s.size(), s.size());
+            SyntheticConfig cfg = s.data().withSeed(seed);
             SyntheticDatasetWriter.write(cfg, data, "png", 0.0, true);
             VocDataset ds = VocDataset.open(data);
             TrainingSet set = TrainingSet.load(ds, "train");
-            for (NetConfig.Method method : new NetConfig.Method[] {NetConfig.Method.CAM, NetConfig.Method.SEAM}) {
+            for (NetConfig.Method method : s.methods()) {
                 rows.add(runOne(s, ds, set, method, seed));
                 LOG.info("bench: {}", rows.get(rows.size() - 1));
                 write(s, rows); // partial results survive an interrupted run
@@ -68,12 +78,12 @@ public final class QualityBench {
 
     private static Row runOne(Settings s, VocDataset ds, TrainingSet set, NetConfig.Method method, long seed) throws IOException {
         int crop = (s.size() + 7) / 8 * 8;
-        var augment = new AugmentConfig(crop, crop, (int) Math.round(crop * 768.0 / 448.0), true, 0.3, 0.3, 0.3, 0.1,
+        var augment = new AugmentConfig(crop, crop, (int) Math.round(crop * 768.0 / 448.0), true, 0.3, 0.3, 0.3, s.hue(),
                 Normalization.IMAGENET);
         var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), set.classes().size(), method,
                 NetConfig.BatchNormMode.TRAIN, false, 4096);
         var trainer = new SeamTrainer.Config(s.steps(), s.batch(), augment,
-                new PolySgd.Config(s.lr(), 10, 5e-4, s.momentum(), 0.9, s.steps()), 0.3, seed, 25);
+                new PolySgd.Config(s.lr(), 10, 5e-4, s.momentum(), 0.9, s.steps()), s.scale(), seed, 25);
         Path ckpt = s.workDir().resolve(method.name().toLowerCase() + "-s" + seed);
         try (NDManager manager = NDManager.newBaseManager()) {
             var outcome = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, ckpt,

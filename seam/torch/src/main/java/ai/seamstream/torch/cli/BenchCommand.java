@@ -12,6 +12,19 @@ final class BenchCommand {
     private BenchCommand() {
     }
 
+    private static java.util.List<ai.seamstream.torch.net.NetConfig.Method> methods(Args a) {
+        String spec = a.string("methods", "cam,seam");
+        var out = new java.util.ArrayList<ai.seamstream.torch.net.NetConfig.Method>();
+        for (String m : spec.split(",")) {
+            switch (m.strip().toLowerCase()) {
+                case "cam" -> out.add(ai.seamstream.torch.net.NetConfig.Method.CAM);
+                case "seam" -> out.add(ai.seamstream.torch.net.NetConfig.Method.SEAM);
+                default -> throw new UsageException("bench quality: --methods takes cam, seam or cam,seam; got '" + spec + "'");
+            }
+        }
+        return out;
+    }
+
     static void run(String[] argv, PrintStream out) throws IOException {
         if (argv.length == 0 || !(argv[0].equals("quality") || argv[0].equals("speed"))) {
             throw new UsageException("bench: say which: 'seam bench quality' or 'seam bench speed'");
@@ -24,9 +37,21 @@ final class BenchCommand {
         if (which.equals("quality")) {
             double[] seedsD = a.reals("seeds", new double[] {1, 2, 3}, 0, Long.MAX_VALUE);
             long[] seeds = Arrays.stream(seedsD).mapToLong(d -> (long) d).toArray();
-            var s = new QualityBench.Settings(seeds, a.integer("count", 240, 8, 1_000_000), a.integer("size", 96, 32, 1024),
-                    a.longValue("steps", 400, 1), a.integer("batch", 8, 1, 256), a.real("width", 0.125, 0.01, 1),
-                    a.integer("units", 1, 1, 6), a.real("lr", 0.01, 1e-6, 10), a.real("momentum", 0, 0, 0.999), threads,
+            var d = ai.seamstream.core.synth.SyntheticConfig.defaults();
+            double[] bodies = a.reals("bodies", new double[] {d.minBodyFraction(), d.maxBodyFraction()}, 0.01, 0.8);
+            double[] markings = a.reals("markings", new double[] {d.minMarkingFraction(), d.maxMarkingFraction()}, 0.02, 0.25);
+            int size = a.integer("size", 96, 32, 1024);
+            ai.seamstream.core.synth.SyntheticConfig data;
+            try {
+                data = d.withCount(a.integer("count", 240, 8, 1_000_000)).withSize(size, size)
+                        .withBodies(SynthCommand.pair("bench quality", "bodies", bodies)[0], bodies[1])
+                        .withMarkings(SynthCommand.pair("bench quality", "markings", markings)[0], markings[1]);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("bench quality: " + e.getMessage());
+            }
+            var s = new QualityBench.Settings(seeds, data, a.longValue("steps", 400, 1), a.integer("batch", 8, 1, 256),
+                    a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("lr", 0.01, 1e-6, 10),
+                    a.real("momentum", 0, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95), methods(a), threads,
                     a.path("out", Path.of("target", "bench-quality")), report, command);
             a.finish();
             EngineSetup.configure(threads, seeds[0]);

@@ -44,6 +44,7 @@ final class InferCommand {
         boolean noFlip = a.flag("no-flip");
         boolean predictTags = a.flag("predict-tags");
         boolean saveMaps = a.flag("save-maps");
+        var source = MultiScaleInference.MapSource.valueOf(a.choice("maps", "auto", "auto", "cam").toUpperCase());
         int threads = a.integer("threads", 2, 1, 256);
         Float bgArg = a.has("background") ? (float) a.real("background", 0.26, 0, 1) : null;
         a.finish();
@@ -64,7 +65,7 @@ final class InferCommand {
                 throw new UsageException("infer: the data set's classes " + items.vocabularyNames + " differ from the checkpoint's "
                         + vocab.names());
             }
-            var options = new MultiScaleInference.Options(scales, !noFlip, bg, Normalization.IMAGENET, 0.5);
+            var options = new MultiScaleInference.Options(scales, !noFlip, bg, Normalization.IMAGENET, 0.5, source);
             var inference = new MultiScaleInference(loaded.network(), options);
             long start = System.nanoTime();
             int done = 0;

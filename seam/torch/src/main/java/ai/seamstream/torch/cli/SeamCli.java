@@ -10,14 +10,17 @@ public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
               synth  --out DIR [--count 600] [--size 112] [--classes 8] [--seed 1] [--val-fraction 0.2] [--format png|jpg]
+                     [--objects 1,3] [--bodies 0.3,0.5] [--markings 0.06,0.10] [--overwrite]
               train  --data DIR --out DIR [--method seam|cam] [--split train] [--backbone small|full] [--width 0.125]
                      [--units 1] [--bn train|frozen] [--freeze-early] [--steps N | --epochs E] [--batch 8] [--crop PX]
                      [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--scale 0.3] [--seed 1]
-                     [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR]
+                     [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR]
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
-                     [--background 0.26] [--predict-tags] [--threads 2]
+                     [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
-              bench  quality [--seeds 1,2,3] [--steps N] [--count N] [--lr 0.01] [--momentum 0] [--out DIR] [--threads 2]
+              bench  quality [--seeds 1,2,3] [--steps N] [--count N] [--size 96] [--bodies MIN,MAX] [--markings MIN,MAX]
+                     [--width 0.125] [--units 1] [--batch 8] [--lr L] [--momentum M] [--hue H] [--scale 0.3] [--methods cam,seam] [--out DIR] [--report DIR]
+                     [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
               help
             """;

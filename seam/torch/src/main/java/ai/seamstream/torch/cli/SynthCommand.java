@@ -28,8 +28,8 @@ final class SynthCommand {
         SyntheticConfig cfg;
         try {
             cfg = d.withSeed(seed).withCount(count).withSize(size, size).withClasses(classes)
-                    .withObjects((int) pair("objects", objects)[0], (int) objects[1])
-                    .withBodies(pair("bodies", bodies)[0], bodies[1]).withMarkings(pair("markings", markings)[0], markings[1]);
+                    .withObjects((int) pair("synth", "objects", objects)[0], (int) objects[1])
+                    .withBodies(pair("synth", "bodies", bodies)[0], bodies[1]).withMarkings(pair("synth", "markings", markings)[0], markings[1]);
         } catch (IllegalArgumentException e) {
             throw new UsageException("synth: " + e.getMessage());
         }
@@ -37,9 +37,10 @@ final class SynthCommand {
         out.println(summary);
     }
 
-    private static double[] pair(String name, double[] v) {
+    /** Checks that {@code v} is a MIN,MAX pair; returns it. */
+    static double[] pair(String command, String name, double[] v) {
         if (v.length != 2 || v[0] > v[1]) {
-            throw new UsageException("synth: --" + name + " wants MIN,MAX with MIN <= MAX");
+            throw new UsageException(command + ": --" + name + " wants MIN,MAX with MIN <= MAX");
         }
         return v;
     }

@@ -26,10 +26,21 @@ import java.util.List;
  */
 public final class MultiScaleInference {
 
+    /** Which of the network's maps become pseudo-masks. */
+    public enum MapSource {
+        /** cam_rv for a SEAM network (the reference), the CAM for a CAM baseline. */
+        AUTO,
+        /** Always the CAM (fc8 scores), also for a SEAM network: shows what the PCM adds. */
+        CAM
+    }
+
     /** Inference settings; the reference uses scales {0.5, 1, 1.5, 2}, flips, and background score 0.26. */
     public record Options(double[] scales, boolean flip, float backgroundThreshold, Normalization normalization,
-                          double uncertainThreshold) {
+                          double uncertainThreshold, MapSource source) {
         public Options {
+            if (source == null) {
+                throw new IllegalArgumentException("map source must not be null");
+            }
             if (scales.length == 0 || Arrays.stream(scales).anyMatch(s -> !(s > 0 && s <= 8))) {
                 throw new IllegalArgumentException("scales must be in (0, 8], got " + Arrays.toString(scales));
             }
@@ -40,11 +51,15 @@ public final class MultiScaleInference {
         }
 
         public static Options reference() {
-            return new Options(new double[] {0.5, 1.0, 1.5, 2.0}, true, 0.26f, Normalization.IMAGENET, 0.5);
+            return new Options(new double[] {0.5, 1.0, 1.5, 2.0}, true, 0.26f, Normalization.IMAGENET, 0.5, MapSource.AUTO);
         }
 
         public Options withBackground(float t) {
-            return new Options(scales, flip, t, normalization, uncertainThreshold);
+            return new Options(scales, flip, t, normalization, uncertainThreshold, source);
+        }
+
+        public Options withSource(MapSource newSource) {
+            return new Options(scales, flip, backgroundThreshold, normalization, uncertainThreshold, newSource);
         }
     }
 
@@ -102,7 +117,8 @@ public final class MultiScaleInference {
                 }
                 NDArray x = m.create(batch, new Shape(views, 3, hs, ws));
                 SeamNetwork.Forward out = net.forward(x, false);
-                NDArray maps = net.config().method() == NetConfig.Method.SEAM ? out.camRv() : out.camLowRes().maximum(0f);
+                NDArray maps = net.config().method() == NetConfig.Method.SEAM && options.source == MapSource.AUTO
+                        ? out.camRv() : out.camLowRes().maximum(0f);
                 NDArray fgMaps = maps.get(new NDIndex(":, 1:, :, :"));
                 NDArray full = Resize.bilinear(fgMaps, h0, w0, false);
                 float[] all = full.toFloatArray();

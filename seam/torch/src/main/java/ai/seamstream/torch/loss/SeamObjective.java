@@ -77,7 +77,7 @@ public final class SeamObjective {
 
             NDArray x2 = Resize.bilinear(x, h2, w2, true);
             SeamNetwork.Forward f1 = net.forward(x, training);
-            SeamNetwork.Forward f2 = net.forward(x2, training);
+            SeamNetwork.Forward f2 = net.forward(x2, training, false); // running BN statistics: full-size images only
 
             NDArray cls1 = SeamLosses.classification(SeamLosses.globalAveragePool(f1.cam().get(fg)), yFg);
             NDArray cls2 = SeamLosses.classification(SeamLosses.globalAveragePool(f2.cam().get(fg)), yFg);

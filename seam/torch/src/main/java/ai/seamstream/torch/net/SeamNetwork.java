@@ -74,6 +74,8 @@ public final class SeamNetwork implements AutoCloseable {
     private final ParamStore params;
     private final List<Unit> units;
     private final SplittableRandom dropoutRandom;
+    /** True during a forward that must not update BatchNorm running statistics (single-threaded use, as training is). */
+    private boolean keepRunningStats;
 
     /**
      * Builds the network with every parameter initialised deterministically from {@code seed}; parameters live in a
@@ -134,6 +136,26 @@ public final class SeamNetwork implements AutoCloseable {
      * @throws IllegalArgumentException if {@code x} is not N×3×H×W float32
      */
     public Forward forward(NDArray x, boolean training) {
+        return forward(x, training, true);
+    }
+
+    /**
+     * As {@link #forward(NDArray, boolean)}; with {@code updateRunningStats} false a {@link BatchNormMode#TRAIN}
+     * pass still normalises with batch statistics but leaves the running statistics alone. The SEAM objective uses
+     * that for its down-scaled branch: its 0.3× images have other statistics than the full-size images inference
+     * sees, and folding them into the running averages would skew every BatchNorm at test time.
+     */
+    public Forward forward(NDArray x, boolean training, boolean updateRunningStats) {
+        boolean previous = keepRunningStats;
+        keepRunningStats = !updateRunningStats;
+        try {
+            return forwardChecked(x, training);
+        } finally {
+            keepRunningStats = previous;
+        }
+    }
+
+    private Forward forwardChecked(NDArray x, boolean training) {
         Shape s = x.getShape();
         if (s.dimension() != 4 || s.get(1) != 3 || s.get(0) < 1 || s.get(2) < 1 || s.get(3) < 1) {
             throw new IllegalArgumentException("network input must be N×3×H×W, got shape " + s);
@@ -249,7 +271,13 @@ public final class SeamNetwork implements AutoCloseable {
         NDArray gamma = params.get(name + ".weight");
         boolean batchStats = training && config.bnMode() == BatchNormMode.TRAIN && !isEarlyFrozen(name);
         // Axis -1 makes DJL call libtorch's batch_norm directly (channel axis 1); other axes take a transposing path.
-        NDArray y = BatchNorm.batchNorm(in, params.get(name + ".running_mean"), params.get(name + ".running_var"),
+        NDArray mean = params.get(name + ".running_mean");
+        NDArray var = params.get(name + ".running_var");
+        if (batchStats && keepRunningStats) { // libtorch updates what it is given: give it throwaway copies
+            mean = mean.duplicate();
+            var = var.duplicate();
+        }
+        NDArray y = BatchNorm.batchNorm(in, mean, var,
                 gamma, params.get(name + ".bias"), -1, DJL_BN_MOMENTUM, BN_EPS, batchStats).singletonOrThrow();
         return Activation.relu(y);
     }

@@ -63,6 +63,26 @@ class SeamNetworkTest {
     }
 
     @Test
+    void aPassMayUseBatchStatisticsWithoutUpdatingTheRunningOnes() {
+        try (SeamNetwork net = new SeamNetwork(tiny(Method.SEAM, BatchNormMode.TRAIN, false), manager, 1)) {
+            NDArray x = image(manager, 3, 2, 32, 32).add(2f); // mean 2: running means must move towards it
+            float[] before = net.params().get("b3.bn_branch2a.running_mean").toFloatArray();
+            float[] beforeVar = net.params().get("bn7.running_var").toFloatArray();
+            float[] camKeep;
+            try (SeamNetwork.Forward f = net.forward(x, true, false)) {
+                camKeep = f.camLowRes().toFloatArray();
+            }
+            assertArrayEquals(before, net.params().get("b3.bn_branch2a.running_mean").toFloatArray());
+            assertArrayEquals(beforeVar, net.params().get("bn7.running_var").toFloatArray());
+            try (SeamNetwork.Forward f = net.forward(x, true)) {
+                assertEquals(camKeep.length, f.camLowRes().toFloatArray().length);
+            }
+            assertFalse(java.util.Arrays.equals(before, net.params().get("b3.bn_branch2a.running_mean").toFloatArray()),
+                    "an ordinary training pass updates the running mean");
+        }
+    }
+
+    @Test
     void seamForwardShapesAtOddInputSize() {
         try (SeamNetwork net = new SeamNetwork(tiny(Method.SEAM, BatchNormMode.FROZEN, true), manager, 1)) {
             NDArray x = image(manager, 2, 2, 45, 37);
