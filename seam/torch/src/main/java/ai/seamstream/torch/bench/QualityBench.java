@@ -37,9 +37,9 @@ public final class QualityBench {
     private static final Logger LOG = LoggerFactory.getLogger(QualityBench.class);
 
     /** Benchmark settings; every run of a seed shares data and budget. */
-    public record Settings(long[] seeds, SyntheticConfig data, long steps, int batch, double width, int units, double lr,
-                           double momentum, double hue, double scale, List<NetConfig.Method> methods, int threads,
-                           Path workDir, Path reportDir, String command) {
+    public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, long steps, int batch,
+                           double width, int units, double lr, double momentum, double hue, double scale,
+                           List<NetConfig.Method> methods, int threads, Path workDir, Path reportDir, String command) {
         /** Images per data set. */
         public int count() {
             return data.count();
@@ -51,9 +51,13 @@ public final class QualityBench {
         }
     }
 
-    /** One trained-and-evaluated run. */
+    /**
+     * One trained-and-evaluated run. {@code ownCamMiou} is, for SEAM, the best mIoU of the same network's CAM (fc8
+     * maps instead of cam_rv): what the PCM adds or loses. NaN for the CAM baseline. {@code pretrainSeconds} is the
+     * seed's shared classification pre-training (0 when training from scratch).
+     */
     public record Row(String method, long seed, double miou, double bestThreshold, double mFp, double mFn,
-                      double trainSeconds, double inferSeconds, float finalLoss) {
+                      double ownCamMiou, double pretrainSeconds, double trainSeconds, double inferSeconds, float finalLoss) {
     }
 
     private QualityBench() {
@@ -67,8 +71,23 @@ public final class QualityBench {
             SyntheticDatasetWriter.write(cfg, data, "png", 0.0, true);
             VocDataset ds = VocDataset.open(data);
             TrainingSet set = TrainingSet.load(ds, "train");
+            Path init = null;
+            double pretrainSeconds = 0;
+            if (s.pretrainSteps() > 0) {
+                // Stands in for the reference's ImageNet classifier: one CAM classifier per seed, trained from scratch
+                // on the same images and tags, that both methods then start from.
+                init = s.workDir().resolve("pretrain-s" + seed);
+                var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), set.classes().size(), NetConfig.Method.CAM,
+                        NetConfig.BatchNormMode.TRAIN, false, 4096);
+                var trainer = new SeamTrainer.Config(s.pretrainSteps(), s.batch(), augment(s),
+                        new PolySgd.Config(s.pretrainLr(), 10, 5e-4, s.momentum(), 0.9, s.pretrainSteps()), s.scale(), seed, 25);
+                try (NDManager manager = NDManager.newBaseManager()) {
+                    pretrainSeconds = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, init,
+                            new double[] {0.5, 1.0, 1.5, 2.0}, 0.26f), set, manager, () -> false).result().seconds();
+                }
+            }
             for (NetConfig.Method method : s.methods()) {
-                rows.add(runOne(s, ds, set, method, seed));
+                rows.add(runOne(s, ds, set, method, seed, init, pretrainSeconds));
                 LOG.info("bench: {}", rows.get(rows.size() - 1));
                 write(s, rows); // partial results survive an interrupted run
             }
@@ -76,34 +95,55 @@ public final class QualityBench {
         return rows;
     }
 
-    private static Row runOne(Settings s, VocDataset ds, TrainingSet set, NetConfig.Method method, long seed) throws IOException {
+    private static AugmentConfig augment(Settings s) {
         int crop = (s.size() + 7) / 8 * 8;
-        var augment = new AugmentConfig(crop, crop, (int) Math.round(crop * 768.0 / 448.0), true, 0.3, 0.3, 0.3, s.hue(),
+        return new AugmentConfig(crop, crop, (int) Math.round(crop * 768.0 / 448.0), true, 0.3, 0.3, 0.3, s.hue(),
                 Normalization.IMAGENET);
+    }
+
+    private static Row runOne(Settings s, VocDataset ds, TrainingSet set, NetConfig.Method method, long seed, Path init,
+                              double pretrainSeconds) throws IOException {
+        // From a pre-trained classifier the reference's regime applies: BatchNorm and conv1a/b2 frozen.
+        boolean fromInit = init != null;
         var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), set.classes().size(), method,
-                NetConfig.BatchNormMode.TRAIN, false, 4096);
-        var trainer = new SeamTrainer.Config(s.steps(), s.batch(), augment,
+                fromInit ? NetConfig.BatchNormMode.FROZEN : NetConfig.BatchNormMode.TRAIN, fromInit, 4096);
+        var trainer = new SeamTrainer.Config(s.steps(), s.batch(), augment(s),
                 new PolySgd.Config(s.lr(), 10, 5e-4, s.momentum(), 0.9, s.steps()), s.scale(), seed, 25);
         Path ckpt = s.workDir().resolve(method.name().toLowerCase() + "-s" + seed);
         try (NDManager manager = NDManager.newBaseManager()) {
-            var outcome = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, ckpt,
+            var outcome = TrainingRun.execute(new TrainingRun.Request(net, trainer, init, ckpt,
                     new double[] {0.5, 1.0, 1.5, 2.0}, 0.26f), set, manager, () -> false);
             long t0 = System.nanoTime();
-            var sweep = new ThresholdSweep(set.classes().size());
+            ThresholdSweep.Best best;
+            double ownCam = Double.NaN;
             try (Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager)) {
-                var inference = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference());
-                for (var ex : set.examples()) {
-                    var r = inference.run(ex.image(), ex.labels());
-                    sweep.add(r.normalized(), ds.mask(ex.id()));
+                best = sweep(ds, set, loaded, MultiScaleInference.MapSource.AUTO);
+                if (method == NetConfig.Method.SEAM) {
+                    ownCam = 100 * sweep(ds, set, loaded, MultiScaleInference.MapSource.CAM).matrix().meanIou();
                 }
             }
             double inferSeconds = (System.nanoTime() - t0) / 1e9;
-            var best = sweep.best();
             ConfusionMatrix m = best.matrix();
             return new Row(method.name(), seed, 100 * m.meanIou(), best.threshold(), 100 * m.meanFalsePositive(),
-                    100 * m.meanFalseNegative(), outcome.result().seconds(), inferSeconds,
+                    100 * m.meanFalseNegative(), ownCam, pretrainSeconds, outcome.result().seconds(), inferSeconds,
                     outcome.result().last() == null ? Float.NaN : outcome.result().last().total());
         }
+    }
+
+    /** Pseudo-masks for every training image from the given maps, scored over the background-score sweep. */
+    private static ThresholdSweep.Best sweep(VocDataset ds, TrainingSet set, Checkpoint.Loaded loaded,
+                                             MultiScaleInference.MapSource source) throws IOException {
+        var sweep = new ThresholdSweep(set.classes().size());
+        var inference = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference().withSource(source));
+        for (var ex : set.examples()) {
+            var r = inference.run(ex.image(), ex.labels());
+            sweep.add(r.normalized(), ds.mask(ex.id()));
+        }
+        return sweep.best();
+    }
+
+    private static String pct(double f) {
+        return String.format("%.0f%%", 100 * f);
     }
 
     /** Writes the markdown table and the JSON file. */
@@ -113,18 +153,35 @@ public final class QualityBench {
         var sb = new StringBuilder();
         sb.append("# Pseudo-mask quality: SEAM vs the CAM baseline\n\n");
         sb.append("Produced by `").append(s.command()).append("` (do not edit by hand; rerun the command).\n\n");
-        sb.append("Protocol (SEAM-METHOD §4, the paper's): each method trains the same small ResNet-38 (width ")
-                .append(s.width()).append(", ").append(s.units()).append(" unit(s) per stage) from scratch on the same synthetic data set (")
-                .append(s.count()).append(" images of ").append(s.size()).append("², see docs/synthetic-benchmark.md) for ")
-                .append(s.steps()).append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr()).append(", momentum ").append(s.momentum())
-                .append(", same seed); pseudo-masks are made for the training images with their tags (scales 0.5/1/1.5/2 + flips) ")
-                .append("and scored against the exact masks at the best constant background score t of the 0.00–0.59 sweep.\n\n");
+        var d = s.data();
+        sb.append("Data: ").append(s.count()).append(" synthetic images of ").append(s.size()).append("² (seed = run seed; bodies ")
+                .append(pct(d.minBodyFraction())).append("–").append(pct(d.maxBodyFraction())).append(" of the image side, markings ")
+                .append(pct(d.minMarkingFraction())).append("–").append(pct(d.maxMarkingFraction()))
+                .append(" of the body; see docs/synthetic-benchmark.md). Backbone: small ResNet-38, width ").append(s.width())
+                .append(", ").append(s.units()).append(" unit(s) per stage.\n\n");
+        if (s.pretrainSteps() > 0) {
+            sb.append("Protocol: per seed, one CAM classifier is trained from scratch (").append(s.pretrainSteps())
+                    .append(" steps, lr ").append(s.pretrainLr()).append(", batch statistics in BatchNorm) in place of the paper's")
+                    .append(" ImageNet initialisation; CAM and SEAM then each start from it and train ").append(s.steps())
+                    .append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr()).append(", 10× heads, momentum ")
+                    .append(s.momentum()).append(", poly 0.9, BatchNorm and conv1a/b2 frozen as in the reference, transform scale ")
+                    .append(s.scale()).append(", hue jitter ").append(s.hue()).append(").");
+        } else {
+            sb.append("Protocol: CAM and SEAM each train from scratch for ").append(s.steps()).append(" steps of batch ")
+                    .append(s.batch()).append(" (lr ").append(s.lr()).append(", 10× heads, momentum ").append(s.momentum())
+                    .append(", BatchNorm with batch statistics, transform scale ").append(s.scale()).append(", hue jitter ")
+                    .append(s.hue()).append(").");
+        }
+        sb.append(" Pseudo-masks are made for the training images with their tags (scales 0.5/1/1.5/2 + flips; cam_rv for SEAM)")
+                .append(" and scored against the exact masks at the best constant background score t of the 0.00–0.59 sweep")
+                .append(" (SEAM-METHOD §4). \"own CAM\" is the same SEAM network scored on its fc8 maps instead of cam_rv.\n\n");
         sb.append("Machine: ").append(env).append("\n\n");
-        sb.append("| method | seed | mIoU (%) | best t | m_FP (%) | m_FN (%) | train (s) | pseudo-masks (s) | final loss |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| method | seed | mIoU (%) | best t | m_FP (%) | m_FN (%) | own CAM mIoU (%) | pre-train (s) | train (s) | pseudo-masks (s) | final loss |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format("| %s | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %.4f |%n", r.method(), r.seed(), r.miou(),
-                    r.bestThreshold(), r.mFp(), r.mFn(), r.trainSeconds(), r.inferSeconds(), r.finalLoss()));
+            sb.append(String.format("| %s | %d | %.2f | %.2f | %.2f | %.2f | %s | %.0f | %.0f | %.0f | %.4f |%n", r.method(), r.seed(),
+                    r.miou(), r.bestThreshold(), r.mFp(), r.mFn(), Double.isNaN(r.ownCamMiou()) ? "–" : String.format("%.2f", r.ownCamMiou()),
+                    r.pretrainSeconds(), r.trainSeconds(), r.inferSeconds(), r.finalLoss()));
         }
         var medians = new LinkedHashMap<String, Map<String, Double>>();
         for (String method : List.of("CAM", "SEAM")) {
@@ -152,8 +209,10 @@ public final class QualityBench {
         var json = new LinkedHashMap<String, Object>();
         json.put("command", s.command());
         json.put("machine", env);
-        json.put("settings", Map.of("seeds", s.seeds(), "count", s.count(), "size", s.size(), "steps", s.steps(), "batch", s.batch(),
-                "width", s.width(), "units", s.units(), "lr", s.lr(), "momentum", s.momentum()));
+        json.put("settings", Map.ofEntries(Map.entry("seeds", s.seeds()), Map.entry("data", s.data()),
+                Map.entry("pretrainSteps", s.pretrainSteps()), Map.entry("pretrainLr", s.pretrainLr()), Map.entry("steps", s.steps()),
+                Map.entry("batch", s.batch()), Map.entry("width", s.width()), Map.entry("units", s.units()), Map.entry("lr", s.lr()),
+                Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale())));
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);

@@ -38,8 +38,9 @@ final class BenchCommand {
             double[] seedsD = a.reals("seeds", new double[] {1, 2, 3}, 0, Long.MAX_VALUE);
             long[] seeds = Arrays.stream(seedsD).mapToLong(d -> (long) d).toArray();
             var d = ai.seamstream.core.synth.SyntheticConfig.defaults();
-            double[] bodies = a.reals("bodies", new double[] {d.minBodyFraction(), d.maxBodyFraction()}, 0.01, 0.8);
-            double[] markings = a.reals("markings", new double[] {d.minMarkingFraction(), d.maxMarkingFraction()}, 0.02, 0.25);
+            // Bench defaults: objects a VOC-like share of the image (see docs/benchmarks/README.md for why).
+            double[] bodies = a.reals("bodies", new double[] {0.5, 0.8}, 0.01, 0.8);
+            double[] markings = a.reals("markings", new double[] {0.08, 0.14}, 0.02, 0.25);
             int size = a.integer("size", 96, 32, 1024);
             ai.seamstream.core.synth.SyntheticConfig data;
             try {
@@ -49,9 +50,10 @@ final class BenchCommand {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("bench quality: " + e.getMessage());
             }
-            var s = new QualityBench.Settings(seeds, data, a.longValue("steps", 400, 1), a.integer("batch", 8, 1, 256),
+            var s = new QualityBench.Settings(seeds, data, a.longValue("pretrain-steps", 1500, 0), a.real("pretrain-lr", 0.05, 1e-6, 10),
+                    a.longValue("steps", 600, 1), a.integer("batch", 8, 1, 256),
                     a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("lr", 0.01, 1e-6, 10),
-                    a.real("momentum", 0, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95), methods(a), threads,
+                    a.real("momentum", 0.9, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95), methods(a), threads,
                     a.path("out", Path.of("target", "bench-quality")), report, command);
             a.finish();
             EngineSetup.configure(threads, seeds[0]);

@@ -18,8 +18,9 @@ public final class SeamCli {
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
-              bench  quality [--seeds 1,2,3] [--steps N] [--count N] [--size 96] [--bodies MIN,MAX] [--markings MIN,MAX]
-                     [--width 0.125] [--units 1] [--batch 8] [--lr L] [--momentum M] [--hue H] [--scale 0.3] [--methods cam,seam] [--out DIR] [--report DIR]
+              bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
+                     [--momentum 0.9] [--count 240] [--size 96] [--bodies 0.5,0.8] [--markings 0.08,0.14]
+                     [--width 0.125] [--units 1] [--batch 8] [--hue 0.1] [--scale 0.3] [--methods cam,seam] [--out DIR] [--report DIR]
                      [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
               help

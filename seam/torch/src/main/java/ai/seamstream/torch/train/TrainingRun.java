@@ -50,7 +50,18 @@ public final class TrainingRun {
                         throw new IllegalArgumentException("checkpoint " + req.init() + " has classes " + init.manifest().classes()
                                 + ", the data " + data.classes().names());
                     }
-                    WeightsIo.load(net.params(), WeightsIo.export(init.network().params()), true);
+                    // A CAM checkpoint lacks the PCM heads (f8_3, f8_4, f9): a SEAM run from it starts them fresh, as the
+                    // reference does from an ImageNet classifier. Anything else must match exactly.
+                    boolean camToSeam = init.network().config().method() == NetConfig.Method.CAM
+                            && req.net().method() == NetConfig.Method.SEAM;
+                    if (camToSeam && !init.network().config().backbone().equals(req.net().backbone())) {
+                        throw new IllegalArgumentException("checkpoint " + req.init() + " has backbone "
+                                + init.network().config().backbone() + ", the run asks for " + req.net().backbone());
+                    }
+                    WeightsIo.load(net.params(), WeightsIo.export(init.network().params()), !camToSeam);
+                    if (camToSeam) {
+                        LOG.info("CAM checkpoint into a SEAM network: f8_3, f8_4 and f9 start from their initialisation");
+                    }
                     parent = init.manifest().id();
                 }
                 LOG.info("starting from checkpoint {} ({})", req.init(), parent);
