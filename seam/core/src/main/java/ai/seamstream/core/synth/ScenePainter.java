@@ -12,7 +12,7 @@ final class ScenePainter {
     }
 
     /** Background, then context bands in order, then objects in order (later on top), each marking over its body. */
-    static RgbImage image(Scene scene, int width, int height) {
+    static RgbImage image(Scene scene, int width, int height, double markingTint) {
         var rgb = new byte[3 * width * height];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -25,7 +25,7 @@ final class ScenePainter {
                 for (Scene.PlacedObject o : scene.objects()) {
                     int p = y * width + x;
                     if (o.markingPixels()[p]) {
-                        c = o.marking().colour;
+                        c = markingTint >= 1.0 ? o.marking().colour : bodyColour(o, x, y).lerp(o.marking().colour, markingTint);
                     } else if (o.body()[p]) {
                         c = bodyColour(o, x, y);
                     }

@@ -22,11 +22,13 @@ package ai.seamstream.core.synth;
  * @param maxMarkingFraction      largest marking area over body area (0.02..0.25)
  * @param maxOcclusion            largest fraction of a body that later objects may hide (0..0.6)
  * @param markingMargin           smallest distance in pixels from a marking to its body's outline and to any later body (0..8)
+ * @param markingTint             how far a marking's colour is from its body's (0.2..1): each marking pixel is
+ *                                {@code body·(1−tint) + markingColour·tint}; 1 paints the marking's own saturated colour
  */
 public record SyntheticConfig(long seed, int count, int width, int height, int classes, int minObjects, int maxObjects,
         int contextClasses, double contextProbability, double contextFalseProbability, int ignoreBand,
         double minBodyFraction, double maxBodyFraction, double minMarkingFraction, double maxMarkingFraction,
-        double maxOcclusion, int markingMargin) {
+        double maxOcclusion, int markingMargin, double markingTint) {
 
     /** The number of distinct markings, hence the most classes a benchmark can have. */
     public static final int MAX_CLASSES = 10;
@@ -63,6 +65,7 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
                 "must be in [0.02, maxMarkingFraction = " + maxMarkingFraction + "], got " + minMarkingFraction);
         require(maxOcclusion >= 0.0 && maxOcclusion <= 0.6, "maxOcclusion", "must be in [0, 0.6], got " + maxOcclusion);
         require(markingMargin >= 0 && markingMargin <= 8, "markingMargin", "must be in 0..8, got " + markingMargin);
+        require(markingTint >= 0.2 && markingTint <= 1.0, "markingTint", "must be in [0.2, 1], got " + markingTint);
     }
 
     /**
@@ -71,70 +74,77 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
      * 6–10% of the body, at most 30% of a body hidden, marking margin 2 px.
      */
     public static SyntheticConfig defaults() {
-        return new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2);
+        return new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0);
     }
 
     /** This config with another seed. */
     public SyntheticConfig withSeed(long newSeed) {
         return new SyntheticConfig(newSeed, count, width, height, classes, minObjects, maxObjects, contextClasses,
                 contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
     }
 
     /** This config with another sample count. */
     public SyntheticConfig withCount(int newCount) {
         return new SyntheticConfig(seed, newCount, width, height, classes, minObjects, maxObjects, contextClasses,
                 contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
     }
 
     /** This config with another image size (bodies scale with the shorter side). */
     public SyntheticConfig withSize(int newWidth, int newHeight) {
         return new SyntheticConfig(seed, count, newWidth, newHeight, classes, minObjects, maxObjects, contextClasses,
                 contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
     }
 
     /** This config with another number of classes (the number of context classes is kept, so it must still fit). */
     public SyntheticConfig withClasses(int newClasses) {
         return new SyntheticConfig(seed, count, width, height, newClasses, minObjects, maxObjects, contextClasses,
                 contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
     }
 
     /** This config with other bounds on the number of objects per image. */
     public SyntheticConfig withObjects(int newMin, int newMax) {
         return new SyntheticConfig(seed, count, width, height, classes, newMin, newMax, contextClasses,
                 contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
     }
 
     /** This config with other context settings. */
     public SyntheticConfig withContexts(int newContextClasses, double probability, double falseProbability) {
         return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, newContextClasses,
                 probability, falseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
     }
 
     /** This config with another ignore band width. */
     public SyntheticConfig withIgnoreBand(int newIgnoreBand) {
         return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
                 contextProbability, contextFalseProbability, newIgnoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
     }
 
     /** This config with other body sizes (long extent as a fraction of the shorter image side). */
     public SyntheticConfig withBodies(double newMin, double newMax) {
         return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
                 contextProbability, contextFalseProbability, ignoreBand, newMin, newMax,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin);
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
     }
 
     /** This config with other marking sizes (marking area over body area). */
     public SyntheticConfig withMarkings(double newMin, double newMax) {
         return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
                 contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                newMin, newMax, maxOcclusion, markingMargin);
+                newMin, newMax, maxOcclusion, markingMargin, markingTint);
+    }
+
+    /** This config with another marking tint (1 = the marking's own colour, lower = closer to the body's). */
+    public SyntheticConfig withMarkingTint(double newTint) {
+        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
+                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, newTint);
     }
 
     private static void require(boolean ok, String field, String problem) {

@@ -29,7 +29,7 @@ class SyntheticConfigTest {
                 field.equals("minMarkingFraction") ? (Double) value : D.minMarkingFraction(),
                 field.equals("maxMarkingFraction") ? (Double) value : D.maxMarkingFraction(),
                 field.equals("maxOcclusion") ? (Double) value : D.maxOcclusion(),
-                field.equals("markingMargin") ? (Integer) value : D.markingMargin());
+                field.equals("markingMargin") ? (Integer) value : D.markingMargin(), 1.0);
     }
 
     private static void assertRejected(String field, Supplier<SyntheticConfig> build) {
@@ -39,7 +39,7 @@ class SyntheticConfigTest {
 
     @Test
     void defaultsAreTheDocumentedOnes() {
-        assertEquals(new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2), D);
+        assertEquals(new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0), D);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.seamstream.core.image.RgbImage;
 import ai.seamstream.core.mask.LabelMask;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -347,6 +348,44 @@ class SyntheticGeneratorTest {
     }
 
     @Test
+    void markingTintMixesTheMarkingIntoItsBodyAndChangesNothingElse() {
+        var full = new SyntheticGenerator(generator.config().withCount(10));
+        var t4 = new SyntheticGenerator(generator.config().withCount(10).withMarkingTint(0.4));
+        var t7 = new SyntheticGenerator(generator.config().withCount(10).withMarkingTint(0.7));
+        int w = full.config().width();
+        int checked = 0;
+        for (int i = 0; i < 10; i++) {
+            var r1 = full.render(i);
+            RgbImage a = r1.sample().image();
+            RgbImage b = t4.render(i).sample().image();
+            RgbImage c = t7.render(i).sample().image();
+            assertArrayEquals(r1.sample().mask().labels(), t4.render(i).sample().mask().labels(), "masks do not depend on the tint");
+            boolean[] marking = new boolean[a.width() * a.height()];
+            for (Scene.PlacedObject o : r1.scene().objects()) {
+                for (int p = 0; p < marking.length; p++) {
+                    marking[p] |= o.markingPixels()[p];
+                }
+            }
+            for (int p = 0; p < marking.length; p++) {
+                for (int ch = 0; ch < 3; ch++) {
+                    int x = p % w;
+                    int y = p / w;
+                    if (!marking[p]) {
+                        assertEquals(a.get(x, y, ch), b.get(x, y, ch), "pixel off the markings");
+                        continue;
+                    }
+                    // Linear in the tint: extrapolating 0.4 -> 0.7 to 1 gives the marking's own colour (tint 1).
+                    double extrapolated = b.get(x, y, ch) + (c.get(x, y, ch) - b.get(x, y, ch)) * (1 - 0.4) / 0.3;
+                    assertEquals(a.get(x, y, ch), extrapolated, 4.0, "marking pixel " + x + "," + y);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 1000, "marking pixels checked: " + checked);
+        assertThrows(IllegalArgumentException.class, () -> generator.config().withMarkingTint(0.1));
+    }
+
+    @Test
     void ignoreBandSurroundsObjectsButSparesMarkings() {
         int band = 3;
         var banded = new SyntheticGenerator(generator.config().withCount(40).withIgnoreBand(band));
@@ -405,7 +444,7 @@ class SyntheticGeneratorTest {
     @Test
     void aConfigThatCannotFitItsObjectsFailsClearly() {
         var crowded = SyntheticConfig.defaults().withObjects(6, 6);
-        crowded = new SyntheticConfig(crowded.seed(), 3, 112, 112, 8, 6, 6, 3, 0.8, 0.05, 0, 0.7, 0.8, 0.06, 0.10, 0.0, 2);
+        crowded = new SyntheticConfig(crowded.seed(), 3, 112, 112, 8, 6, 6, 3, 0.8, 0.05, 0, 0.7, 0.8, 0.06, 0.10, 0.0, 2, 1.0);
         var e = assertThrows(IllegalStateException.class, new SyntheticGenerator(crowded)::all);
         assertTrue(e.getMessage().contains("found no place") && e.getMessage().contains("minObjects"), e.getMessage());
     }

@@ -1,24 +1,28 @@
 package ai.seamstream.torch.cli;
 
+import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.torch.bench.QualityBench;
 import ai.seamstream.torch.bench.SpeedBench;
+import ai.seamstream.torch.net.NetConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** {@code seam bench quality|speed}: the benchmarks whose figures live in docs/benchmarks/. */
 final class BenchCommand {
     private BenchCommand() {
     }
 
-    private static java.util.List<ai.seamstream.torch.net.NetConfig.Method> methods(Args a) {
+    private static List<NetConfig.Method> methods(Args a) {
         String spec = a.string("methods", "cam,seam");
-        var out = new java.util.ArrayList<ai.seamstream.torch.net.NetConfig.Method>();
+        var out = new ArrayList<NetConfig.Method>();
         for (String m : spec.split(",")) {
             switch (m.strip().toLowerCase()) {
-                case "cam" -> out.add(ai.seamstream.torch.net.NetConfig.Method.CAM);
-                case "seam" -> out.add(ai.seamstream.torch.net.NetConfig.Method.SEAM);
+                case "cam" -> out.add(NetConfig.Method.CAM);
+                case "seam" -> out.add(NetConfig.Method.SEAM);
                 default -> throw new UsageException("bench quality: --methods takes cam, seam or cam,seam; got '" + spec + "'");
             }
         }
@@ -37,16 +41,18 @@ final class BenchCommand {
         if (which.equals("quality")) {
             double[] seedsD = a.reals("seeds", new double[] {1, 2, 3}, 0, Long.MAX_VALUE);
             long[] seeds = Arrays.stream(seedsD).mapToLong(d -> (long) d).toArray();
-            var d = ai.seamstream.core.synth.SyntheticConfig.defaults();
+            var d = SyntheticConfig.defaults();
             // Bench defaults: objects a VOC-like share of the image (see docs/benchmarks/README.md for why).
             double[] bodies = a.reals("bodies", new double[] {0.5, 0.8}, 0.01, 0.8);
             double[] markings = a.reals("markings", new double[] {0.08, 0.14}, 0.02, 0.25);
             int size = a.integer("size", 96, 32, 1024);
-            ai.seamstream.core.synth.SyntheticConfig data;
+            double tint = a.real("marking-tint", d.markingTint(), 0.2, 1.0);
+            SyntheticConfig data;
             try {
                 data = d.withCount(a.integer("count", 240, 8, 1_000_000)).withSize(size, size)
                         .withBodies(SynthCommand.pair("bench quality", "bodies", bodies)[0], bodies[1])
-                        .withMarkings(SynthCommand.pair("bench quality", "markings", markings)[0], markings[1]);
+                        .withMarkings(SynthCommand.pair("bench quality", "markings", markings)[0], markings[1])
+                        .withMarkingTint(tint);
             } catch (IllegalArgumentException e) {
                 throw new UsageException("bench quality: " + e.getMessage());
             }

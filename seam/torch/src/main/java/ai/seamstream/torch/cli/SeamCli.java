@@ -10,7 +10,7 @@ public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
               synth  --out DIR [--count 600] [--size 112] [--classes 8] [--seed 1] [--val-fraction 0.2] [--format png|jpg]
-                     [--objects 1,3] [--bodies 0.3,0.5] [--markings 0.06,0.10] [--overwrite]
+                     [--objects 1,3] [--bodies 0.3,0.5] [--markings 0.06,0.10] [--marking-tint 1] [--overwrite]
               train  --data DIR --out DIR [--method seam|cam] [--split train] [--backbone small|full] [--width 0.125]
                      [--units 1] [--bn train|frozen] [--freeze-early] [--steps N | --epochs E] [--batch 8] [--crop PX]
                      [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--scale 0.3] [--seed 1]
@@ -19,7 +19,7 @@ public final class SeamCli {
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
-                     [--momentum 0.9] [--count 240] [--size 96] [--bodies 0.5,0.8] [--markings 0.08,0.14]
+                     [--momentum 0.9] [--count 240] [--size 96] [--bodies 0.5,0.8] [--markings 0.08,0.14] [--marking-tint 1]
                      [--width 0.125] [--units 1] [--batch 8] [--hue 0.1] [--scale 0.3] [--methods cam,seam] [--out DIR] [--report DIR]
                      [--threads 2]
               bench  speed [--threads 2] [--repeats 7]

@@ -24,12 +24,14 @@ final class SynthCommand {
         double[] objects = a.reals("objects", new double[] {d.minObjects(), d.maxObjects()}, 1, SyntheticConfig.MAX_OBJECTS);
         double[] bodies = a.reals("bodies", new double[] {d.minBodyFraction(), d.maxBodyFraction()}, 0.01, 0.8);
         double[] markings = a.reals("markings", new double[] {d.minMarkingFraction(), d.maxMarkingFraction()}, 0.02, 0.25);
+        double tint = a.real("marking-tint", d.markingTint(), 0.2, 1.0);
         a.finish();
         SyntheticConfig cfg;
         try {
             cfg = d.withSeed(seed).withCount(count).withSize(size, size).withClasses(classes)
                     .withObjects((int) pair("synth", "objects", objects)[0], (int) objects[1])
-                    .withBodies(pair("synth", "bodies", bodies)[0], bodies[1]).withMarkings(pair("synth", "markings", markings)[0], markings[1]);
+                    .withBodies(pair("synth", "bodies", bodies)[0], bodies[1]).withMarkings(pair("synth", "markings", markings)[0], markings[1])
+                    .withMarkingTint(tint);
         } catch (IllegalArgumentException e) {
             throw new UsageException("synth: " + e.getMessage());
         }

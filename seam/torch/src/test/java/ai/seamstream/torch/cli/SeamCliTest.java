@@ -118,6 +118,16 @@ class SeamCliTest {
     }
 
     @Test
+    void benchRejectsBadSettingsBeforeTrainingAnything() {
+        Path out = tmp.resolve("bench-out");
+        seam("bench", "quality", "--methods", "cam,unet", "--out", out.toString()).isUserError("--methods");
+        seam("bench", "quality", "--bodies", "0.8,0.5", "--out", out.toString()).isUserError("--bodies");
+        seam("bench", "quality", "--marking-tint", "0.05", "--out", out.toString()).isUserError("marking-tint");
+        seam("bench", "fast").isUserError("quality");
+        assertFalse(Files.exists(out), "nothing trained or written");
+    }
+
+    @Test
     void missingDataFolderIsNamed() {
         Path missing = tmp.resolve("no-such-data");
         seam("train", "--data", missing.toString(), "--out", tmp.resolve("o").toString()).isUserError(missing.toString());
