@@ -10,6 +10,7 @@ import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.core.synth.SyntheticDatasetWriter;
 import ai.seamstream.torch.checkpoint.Checkpoint;
 import ai.seamstream.torch.infer.MultiScaleInference;
+import ai.seamstream.torch.loss.SeamObjective;
 import ai.seamstream.torch.net.BackboneConfig;
 import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.train.PolySgd;
@@ -39,7 +40,8 @@ public final class QualityBench {
     /** Benchmark settings; every run of a seed shares data and budget. */
     public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, long steps, int batch,
                            double width, int units, double lr, double momentum, double hue, double scale,
-                           List<NetConfig.Method> methods, int threads, Path workDir, Path reportDir, String command) {
+                           SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads, Path workDir,
+                           Path reportDir, String command) {
         /** Images per data set. */
         public int count() {
             return data.count();
@@ -108,7 +110,7 @@ public final class QualityBench {
         var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), set.classes().size(), method,
                 fromInit ? NetConfig.BatchNormMode.FROZEN : NetConfig.BatchNormMode.TRAIN, fromInit, 4096);
         var trainer = new SeamTrainer.Config(s.steps(), s.batch(), augment(s),
-                new PolySgd.Config(s.lr(), 10, 5e-4, s.momentum(), 0.9, s.steps()), s.scale(), seed, 25);
+                new PolySgd.Config(s.lr(), 10, 5e-4, s.momentum(), 0.9, s.steps()), s.scale(), seed, 25, s.lossWeights());
         Path ckpt = s.workDir().resolve(method.name().toLowerCase() + "-s" + seed);
         try (NDManager manager = NDManager.newBaseManager()) {
             var outcome = TrainingRun.execute(new TrainingRun.Request(net, trainer, init, ckpt,
@@ -166,6 +168,10 @@ public final class QualityBench {
                     .append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr()).append(", 10× heads, momentum ")
                     .append(s.momentum()).append(", poly 0.9, BatchNorm and conv1a/b2 frozen as in the reference, transform scale ")
                     .append(s.scale()).append(", hue jitter ").append(s.hue()).append(").");
+            if (!s.lossWeights().equals(SeamObjective.Weights.REFERENCE)) {
+                sb.append(" **Ablation**: SEAM loss weights min-pool ").append(s.lossWeights().minPool()).append(", ER ")
+                        .append(s.lossWeights().er()).append(", ECR ").append(s.lossWeights().ecr()).append(" (reference: all 1).");
+            }
         } else {
             sb.append("Protocol: CAM and SEAM each train from scratch for ").append(s.steps()).append(" steps of batch ")
                     .append(s.batch()).append(" (lr ").append(s.lr()).append(", 10× heads, momentum ").append(s.momentum())
@@ -212,7 +218,8 @@ public final class QualityBench {
         json.put("settings", Map.ofEntries(Map.entry("seeds", s.seeds()), Map.entry("data", s.data()),
                 Map.entry("pretrainSteps", s.pretrainSteps()), Map.entry("pretrainLr", s.pretrainLr()), Map.entry("steps", s.steps()),
                 Map.entry("batch", s.batch()), Map.entry("width", s.width()), Map.entry("units", s.units()), Map.entry("lr", s.lr()),
-                Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale())));
+                Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
+                Map.entry("lossWeights", s.lossWeights())));
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);

@@ -3,6 +3,7 @@ package ai.seamstream.torch.cli;
 import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.torch.bench.QualityBench;
 import ai.seamstream.torch.bench.SpeedBench;
+import ai.seamstream.torch.loss.SeamObjective;
 import ai.seamstream.torch.net.NetConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,7 +60,9 @@ final class BenchCommand {
             var s = new QualityBench.Settings(seeds, data, a.longValue("pretrain-steps", 1500, 0), a.real("pretrain-lr", 0.05, 1e-6, 10),
                     a.longValue("steps", 600, 1), a.integer("batch", 8, 1, 256),
                     a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("lr", 0.01, 1e-6, 10),
-                    a.real("momentum", 0.9, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95), methods(a), threads,
+                    a.real("momentum", 0.9, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95),
+                    new SeamObjective.Weights(a.real("min-weight", 1, 0, 100), a.real("er-weight", 1, 0, 100), a.real("ecr-weight", 1, 0, 100)),
+                    methods(a), threads,
                     a.path("out", Path.of("target", "bench-quality")), report, command);
             a.finish();
             EngineSetup.configure(threads, seeds[0]);

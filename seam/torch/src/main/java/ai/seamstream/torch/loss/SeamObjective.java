@@ -61,6 +61,27 @@ public final class SeamObjective {
      * @throws IllegalArgumentException if the network is not SEAM, or shapes or labels are invalid
      */
     public static Terms seam(SeamNetwork net, NDArray x, NDArray labelsWithBg, double scale, boolean training) {
+        return seam(net, x, labelsWithBg, scale, training, Weights.REFERENCE);
+    }
+
+    /**
+     * Weights of the SEAM terms in the total, for ablations (the paper's Table 1); the reference is all 1. The
+     * classification term always has weight 1. A weight of 0 removes the term's gradient; its value is still
+     * computed and reported.
+     */
+    public record Weights(double minPool, double er, double ecr) {
+        public static final Weights REFERENCE = new Weights(1, 1, 1);
+
+        public Weights {
+            if (!(minPool >= 0 && er >= 0 && ecr >= 0) || Double.isInfinite(minPool + er + ecr)) {
+                throw new IllegalArgumentException("loss weights must be finite and >= 0, got min " + minPool + ", er " + er
+                        + ", ecr " + ecr);
+            }
+        }
+    }
+
+    /** {@link #seam(SeamNetwork, NDArray, NDArray, double, boolean)} with the terms weighted by {@code w}. */
+    public static Terms seam(SeamNetwork net, NDArray x, NDArray labelsWithBg, double scale, boolean training, Weights w) {
         if (net.config().method() != Method.SEAM) {
             throw new IllegalArgumentException("the SEAM objective needs a SEAM network (with PCM), got method "
                     + net.config().method());
@@ -99,7 +120,10 @@ public final class SeamObjective {
             NDArray cls = cls1.add(cls2).mul(half);
             NDArray minPool = min1.add(min2).mul(half);
             NDArray ecr = ecr1.add(ecr2);
-            NDArray total = cls.add(minPool).add(er).add(ecr);
+            NDArray total = w.equals(Weights.REFERENCE) ? cls.add(minPool).add(er).add(ecr)
+                    : cls.add(minPool.mul(OwnedArrays.scalar(x.getManager(), (float) w.minPool())))
+                            .add(er.mul(OwnedArrays.scalar(x.getManager(), (float) w.er())))
+                            .add(ecr.mul(OwnedArrays.scalar(x.getManager(), (float) w.ecr())));
             return new NDArray[] {total, cls, minPool, er, ecr};
         });
         return terms(x.getManager(), t);

@@ -24,8 +24,17 @@ public final class SeamTrainer {
 
     /** A training run's settings. {@code transformScale} is s of the affine transform A (0.3). */
     public record Config(long steps, int batch, AugmentConfig augment, PolySgd.Config optimizer, double transformScale,
-                         long seed, int logEvery) {
+                         long seed, int logEvery, SeamObjective.Weights lossWeights) {
+        /** The reference's loss weights (all 1). */
+        public Config(long steps, int batch, AugmentConfig augment, PolySgd.Config optimizer, double transformScale,
+                      long seed, int logEvery) {
+            this(steps, batch, augment, optimizer, transformScale, seed, logEvery, SeamObjective.Weights.REFERENCE);
+        }
+
         public Config {
+            if (lossWeights == null) {
+                throw new IllegalArgumentException("loss weights must not be null");
+            }
             if (steps <= 0 || batch <= 0 || logEvery <= 0 || !(transformScale > 0 && transformScale < 1)) {
                 throw new IllegalArgumentException("invalid training settings: steps " + steps + ", batch " + batch
                         + ", log every " + logEvery + ", transform scale " + transformScale);
@@ -118,7 +127,7 @@ public final class SeamTrainer {
                     NDArray y = m.create(labels, new Shape(cfg.batch(), classes));
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         SeamObjective.Terms t = nc.method() == NetConfig.Method.SEAM
-                                ? SeamObjective.seam(net, x, y, cfg.transformScale(), true)
+                                ? SeamObjective.seam(net, x, y, cfg.transformScale(), true, cfg.lossWeights())
                                 : SeamObjective.cam(net, x, y, true);
                         l = new Losses(t.total().getFloat(), t.cls().getFloat(), t.minPool().getFloat(), t.er().getFloat(),
                                 t.ecr().getFloat());

@@ -150,6 +150,24 @@ class SeamObjectiveTest {
     }
 
     @Test
+    void lossWeightsScaleTheirTermsInTheTotalOnly() {
+        try (SeamNetwork net = tinyNet(Method.SEAM)) {
+            NDArray x = images(manager, 2);
+            var w = new SeamObjective.Weights(0.5, 0, 2);
+            try (SeamObjective.Terms ref = SeamObjective.seam(net, x, labels(manager), 0.3, false);
+                 SeamObjective.Terms t = SeamObjective.seam(net, x, labels(manager), 0.3, false, w)) {
+                // The reported terms are unweighted and equal to the reference's; only the total changes.
+                assertEquals(ref.er().getFloat(), t.er().getFloat(), 1e-6f);
+                assertEquals(ref.ecr().getFloat(), t.ecr().getFloat(), 1e-6f);
+                assertTrue(t.er().getFloat() > 0f);
+                assertEquals(t.cls().getFloat() + 0.5f * t.minPool().getFloat() + 2f * t.ecr().getFloat(), t.total().getFloat(), 1e-5f);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new SeamObjective.Weights(1, -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new SeamObjective.Weights(1, 1, Double.NaN));
+    }
+
+    @Test
     void evaluationModeTermsMatchNaiveRecomputationFromTheForwards() {
         // Without dropout both forwards are deterministic, so L_cls and L_min can be recomputed by plain loops.
         try (SeamNetwork net = tinyNet(Method.SEAM)) {
