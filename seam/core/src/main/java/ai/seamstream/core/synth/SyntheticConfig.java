@@ -79,72 +79,124 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
 
     /** This config with another seed. */
     public SyntheticConfig withSeed(long newSeed) {
-        return new SyntheticConfig(newSeed, count, width, height, classes, minObjects, maxObjects, contextClasses,
-                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> b.seed = newSeed);
     }
 
     /** This config with another sample count. */
     public SyntheticConfig withCount(int newCount) {
-        return new SyntheticConfig(seed, newCount, width, height, classes, minObjects, maxObjects, contextClasses,
-                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> b.count = newCount);
     }
 
     /** This config with another image size (bodies scale with the shorter side). */
     public SyntheticConfig withSize(int newWidth, int newHeight) {
-        return new SyntheticConfig(seed, count, newWidth, newHeight, classes, minObjects, maxObjects, contextClasses,
-                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> {
+            b.width = newWidth;
+            b.height = newHeight;
+        });
     }
 
     /** This config with another number of classes (the number of context classes is kept, so it must still fit). */
     public SyntheticConfig withClasses(int newClasses) {
-        return new SyntheticConfig(seed, count, width, height, newClasses, minObjects, maxObjects, contextClasses,
-                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> b.classes = newClasses);
     }
 
     /** This config with other bounds on the number of objects per image. */
     public SyntheticConfig withObjects(int newMin, int newMax) {
-        return new SyntheticConfig(seed, count, width, height, classes, newMin, newMax, contextClasses,
-                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> {
+            b.minObjects = newMin;
+            b.maxObjects = newMax;
+        });
     }
 
     /** This config with other context settings. */
     public SyntheticConfig withContexts(int newContextClasses, double probability, double falseProbability) {
-        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, newContextClasses,
-                probability, falseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> {
+            b.contextClasses = newContextClasses;
+            b.contextProbability = probability;
+            b.contextFalseProbability = falseProbability;
+        });
     }
 
     /** This config with another ignore band width. */
     public SyntheticConfig withIgnoreBand(int newIgnoreBand) {
-        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
-                contextProbability, contextFalseProbability, newIgnoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> b.ignoreBand = newIgnoreBand);
     }
 
     /** This config with other body sizes (long extent as a fraction of the shorter image side). */
     public SyntheticConfig withBodies(double newMin, double newMax) {
-        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
-                contextProbability, contextFalseProbability, ignoreBand, newMin, newMax,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> {
+            b.minBodyFraction = newMin;
+            b.maxBodyFraction = newMax;
+        });
     }
 
     /** This config with other marking sizes (marking area over body area). */
     public SyntheticConfig withMarkings(double newMin, double newMax) {
-        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
-                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                newMin, newMax, maxOcclusion, markingMargin, markingTint);
+        return edit(b -> {
+            b.minMarkingFraction = newMin;
+            b.maxMarkingFraction = newMax;
+        });
     }
 
     /** This config with another marking tint (1 = the marking's own colour, lower = closer to the body's). */
     public SyntheticConfig withMarkingTint(double newTint) {
-        return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
-                contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, newTint);
+        return edit(b -> b.markingTint = newTint);
+    }
+
+    /** A copy of this config with {@code change} applied to its fields, validated like any other. */
+    private SyntheticConfig edit(java.util.function.Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return f.build();
+    }
+
+    /** The record's fields, mutable, for the {@code with*} copies. */
+    private static final class Fields {
+        long seed;
+        int count;
+        int width;
+        int height;
+        int classes;
+        int minObjects;
+        int maxObjects;
+        int contextClasses;
+        double contextProbability;
+        double contextFalseProbability;
+        int ignoreBand;
+        double minBodyFraction;
+        double maxBodyFraction;
+        double minMarkingFraction;
+        double maxMarkingFraction;
+        double maxOcclusion;
+        int markingMargin;
+        double markingTint;
+
+        Fields(SyntheticConfig c) {
+            seed = c.seed;
+            count = c.count;
+            width = c.width;
+            height = c.height;
+            classes = c.classes;
+            minObjects = c.minObjects;
+            maxObjects = c.maxObjects;
+            contextClasses = c.contextClasses;
+            contextProbability = c.contextProbability;
+            contextFalseProbability = c.contextFalseProbability;
+            ignoreBand = c.ignoreBand;
+            minBodyFraction = c.minBodyFraction;
+            maxBodyFraction = c.maxBodyFraction;
+            minMarkingFraction = c.minMarkingFraction;
+            maxMarkingFraction = c.maxMarkingFraction;
+            maxOcclusion = c.maxOcclusion;
+            markingMargin = c.markingMargin;
+            markingTint = c.markingTint;
+        }
+
+        SyntheticConfig build() {
+            return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
+                    contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
+                    minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+        }
     }
 
     private static void require(boolean ok, String field, String problem) {

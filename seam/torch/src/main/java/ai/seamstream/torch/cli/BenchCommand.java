@@ -42,21 +42,10 @@ final class BenchCommand {
         if (which.equals("quality")) {
             double[] seedsD = a.reals("seeds", new double[] {1, 2, 3}, 0, Long.MAX_VALUE);
             long[] seeds = Arrays.stream(seedsD).mapToLong(d -> (long) d).toArray();
-            var d = SyntheticConfig.defaults();
-            // Bench defaults: objects a VOC-like share of the image (see docs/benchmarks/README.md for why).
-            double[] bodies = a.reals("bodies", new double[] {0.5, 0.8}, 0.01, 0.8);
-            double[] markings = a.reals("markings", new double[] {0.08, 0.14}, 0.02, 0.25);
             int size = a.integer("size", 96, 32, 1024);
-            double tint = a.real("marking-tint", d.markingTint(), 0.2, 1.0);
-            SyntheticConfig data;
-            try {
-                data = d.withCount(a.integer("count", 240, 8, 1_000_000)).withSize(size, size)
-                        .withBodies(SynthCommand.pair("bench quality", "bodies", bodies)[0], bodies[1])
-                        .withMarkings(SynthCommand.pair("bench quality", "markings", markings)[0], markings[1])
-                        .withMarkingTint(tint);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("bench quality: " + e.getMessage());
-            }
+            // Bench defaults: objects take a VOC-like share of the image (docs/benchmarks/README.md says why).
+            SyntheticConfig data = SynthCommand.dataShape(a, "bench quality", SyntheticConfig.defaults()
+                    .withCount(a.integer("count", 240, 8, 1_000_000)).withSize(size, size).withBodies(0.5, 0.8).withMarkings(0.08, 0.14));
             var s = new QualityBench.Settings(seeds, data, a.longValue("pretrain-steps", 1500, 0), a.real("pretrain-lr", 0.05, 1e-6, 10),
                     a.longValue("steps", 600, 1), a.integer("batch", 8, 1, 256),
                     a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("lr", 0.01, 1e-6, 10),

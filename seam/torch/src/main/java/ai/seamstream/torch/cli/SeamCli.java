@@ -19,10 +19,10 @@ public final class SeamCli {
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
-                     [--momentum 0.9] [--count 240] [--size 96] [--bodies 0.5,0.8] [--markings 0.08,0.14] [--marking-tint 1]
-                     [--width 0.125] [--units 1] [--batch 8] [--hue 0.1] [--scale 0.3] [--methods cam,seam]
-                     [--er-weight 1] [--ecr-weight 1] [--min-weight 1] [--out DIR] [--report DIR]
-                     [--threads 2]
+                     [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
+                     [--markings 0.08,0.14] [--marking-tint 1] [--width 0.125] [--units 1] [--batch 8] [--hue 0.1]
+                     [--scale 0.3] [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1]
+                     [--out DIR] [--report DIR] [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
               help
             """;

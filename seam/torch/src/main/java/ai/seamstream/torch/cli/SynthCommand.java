@@ -21,26 +21,35 @@ final class SynthCommand {
         double val = a.real("val-fraction", 0.2, 0, 0.9);
         String format = a.choice("format", "png", "png", "jpg");
         boolean overwrite = a.flag("overwrite");
-        double[] objects = a.reals("objects", new double[] {d.minObjects(), d.maxObjects()}, 1, SyntheticConfig.MAX_OBJECTS);
-        double[] bodies = a.reals("bodies", new double[] {d.minBodyFraction(), d.maxBodyFraction()}, 0.01, 0.8);
-        double[] markings = a.reals("markings", new double[] {d.minMarkingFraction(), d.maxMarkingFraction()}, 0.02, 0.25);
-        double tint = a.real("marking-tint", d.markingTint(), 0.2, 1.0);
+        SyntheticConfig cfg = dataShape(a, "synth", d.withSeed(seed).withCount(count).withSize(size, size).withClasses(classes));
         a.finish();
-        SyntheticConfig cfg;
-        try {
-            cfg = d.withSeed(seed).withCount(count).withSize(size, size).withClasses(classes)
-                    .withObjects((int) pair("synth", "objects", objects)[0], (int) objects[1])
-                    .withBodies(pair("synth", "bodies", bodies)[0], bodies[1]).withMarkings(pair("synth", "markings", markings)[0], markings[1])
-                    .withMarkingTint(tint);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("synth: " + e.getMessage());
-        }
         var summary = SyntheticDatasetWriter.write(cfg, dest, format, val, overwrite);
         out.println(summary);
     }
 
-    /** Checks that {@code v} is a MIN,MAX pair; returns it. */
-    static double[] pair(String command, String name, double[] v) {
+    /**
+     * Reads the options that shape the objects ({@code --objects}, {@code --bodies}, {@code --markings},
+     * {@code --marking-tint}), each defaulting to {@code base}'s value, and returns {@code base} with them applied.
+     *
+     * @throws UsageException naming the option when a range is inverted or a value is out of bounds
+     */
+    static SyntheticConfig dataShape(Args a, String command, SyntheticConfig base) {
+        double[] objects = pair(command, "objects",
+                a.reals("objects", new double[] {base.minObjects(), base.maxObjects()}, 1, SyntheticConfig.MAX_OBJECTS));
+        double[] bodies = pair(command, "bodies",
+                a.reals("bodies", new double[] {base.minBodyFraction(), base.maxBodyFraction()}, 0.01, 0.8));
+        double[] markings = pair(command, "markings",
+                a.reals("markings", new double[] {base.minMarkingFraction(), base.maxMarkingFraction()}, 0.02, 0.25));
+        double tint = a.real("marking-tint", base.markingTint(), 0.2, 1.0);
+        try {
+            return base.withObjects((int) objects[0], (int) objects[1]).withBodies(bodies[0], bodies[1])
+                    .withMarkings(markings[0], markings[1]).withMarkingTint(tint);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(command + ": " + e.getMessage());
+        }
+    }
+
+    private static double[] pair(String command, String name, double[] v) {
         if (v.length != 2 || v[0] > v[1]) {
             throw new UsageException(command + ": --" + name + " wants MIN,MAX with MIN <= MAX");
         }

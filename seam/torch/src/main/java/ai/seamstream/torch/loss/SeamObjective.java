@@ -120,10 +120,9 @@ public final class SeamObjective {
             NDArray cls = cls1.add(cls2).mul(half);
             NDArray minPool = min1.add(min2).mul(half);
             NDArray ecr = ecr1.add(ecr2);
-            NDArray total = w.equals(Weights.REFERENCE) ? cls.add(minPool).add(er).add(ecr)
-                    : cls.add(minPool.mul(OwnedArrays.scalar(x.getManager(), (float) w.minPool())))
-                            .add(er.mul(OwnedArrays.scalar(x.getManager(), (float) w.er())))
-                            .add(ecr.mul(OwnedArrays.scalar(x.getManager(), (float) w.ecr())));
+            NDManager m = x.getManager();
+            NDArray total = cls.add(minPool.mul(OwnedArrays.scalar(m, (float) w.minPool())))
+                    .add(er.mul(OwnedArrays.scalar(m, (float) w.er()))).add(ecr.mul(OwnedArrays.scalar(m, (float) w.ecr())));
             return new NDArray[] {total, cls, minPool, er, ecr};
         });
         return terms(x.getManager(), t);

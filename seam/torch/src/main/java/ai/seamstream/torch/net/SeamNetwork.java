@@ -74,8 +74,9 @@ public final class SeamNetwork implements AutoCloseable {
     private final ParamStore params;
     private final List<Unit> units;
     private final SplittableRandom dropoutRandom;
-    /** True during a forward that must not update BatchNorm running statistics (single-threaded use, as training is). */
-    private boolean keepRunningStats;
+    /** One forward's mode: dropout and batch statistics while training; whether running statistics take the batch's. */
+    private record Pass(boolean training, boolean updateRunningStats) {
+    }
 
     /**
      * Builds the network with every parameter initialised deterministically from {@code seed}; parameters live in a
@@ -146,16 +147,7 @@ public final class SeamNetwork implements AutoCloseable {
      * sees, and folding them into the running averages would skew every BatchNorm at test time.
      */
     public Forward forward(NDArray x, boolean training, boolean updateRunningStats) {
-        boolean previous = keepRunningStats;
-        keepRunningStats = !updateRunningStats;
-        try {
-            return forwardChecked(x, training);
-        } finally {
-            keepRunningStats = previous;
-        }
-    }
-
-    private Forward forwardChecked(NDArray x, boolean training) {
+        Pass pass = new Pass(training, updateRunningStats);
         Shape s = x.getShape();
         if (s.dimension() != 4 || s.get(1) != 3 || s.get(0) < 1 || s.get(2) < 1 || s.get(3) < 1) {
             throw new IllegalArgumentException("network input must be N×3×H×W, got shape " + s);
@@ -165,7 +157,7 @@ public final class SeamNetwork implements AutoCloseable {
         }
         int height = Math.toIntExact(s.get(2));
         int width = Math.toIntExact(s.get(3));
-        NDArray[] out = TensorScope.computeAll(() -> run(x, height, width, training));
+        NDArray[] out = TensorScope.computeAll(() -> run(x, height, width, pass));
         NDManager owner = x.getManager();
         for (NDArray a : out) {
             if (a != null && a.getManager() != owner) {
@@ -200,21 +192,21 @@ public final class SeamNetwork implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
     // Forward
 
-    private NDArray[] run(NDArray x, int height, int width, boolean training) {
+    private NDArray[] run(NDArray x, int height, int width, Pass pass) {
         NDArray h = conv(x, "conv1a", 1, 1, 1);
         NDArray conv4 = null;
         NDArray conv5 = null;
         for (Unit u : units) {
-            NDArray a = bnRelu(h, u.name + ".bn_branch2a", training);
+            NDArray a = bnRelu(h, u.name + ".bn_branch2a", pass);
             if (u.name.equals("b5")) {
                 conv4 = a;
             } else if (u.name.equals("b6")) {
                 conv5 = a;
             }
-            h = u.bottleneck ? bottleneck(u, h, a, training) : basic(u, h, a, training);
+            h = u.bottleneck ? bottleneck(u, h, a, pass) : basic(u, h, a, pass);
         }
-        NDArray conv6 = bnRelu(h, "bn7", training);
-        NDArray camLow = conv(training ? dropout2d(conv6, DROPOUT7) : conv6, "fc8", 1, 0, 1);
+        NDArray conv6 = bnRelu(h, "bn7", pass);
+        NDArray camLow = conv(pass.training() ? dropout2d(conv6, DROPOUT7) : conv6, "fc8", 1, 0, 1);
         NDArray cam = Resize.bilinear(camLow, height, width, true);
         if (config.method() == Method.CAM) {
             return new NDArray[] {cam, null, camLow};
@@ -234,27 +226,27 @@ public final class SeamNetwork implements AutoCloseable {
     }
 
     /** Basic pre-activation unit (§1.1): shortcut is the raw input when shapes match, else conv1×1 of {@code a}. */
-    private NDArray basic(Unit u, NDArray x, NDArray a, boolean training) {
+    private NDArray basic(Unit u, NDArray x, NDArray a, Pass pass) {
         String p = u.name + ".";
         NDArray shortcut = u.convShortcut() ? conv(a, p + "conv_branch1", u.stride, 0, 1) : x;
         NDArray r = conv(a, p + "conv_branch2a", u.stride, u.firstDilation, u.firstDilation);
-        r = bnRelu(r, p + "bn_branch2b1", training);
+        r = bnRelu(r, p + "bn_branch2b1", pass);
         r = conv(r, p + "conv_branch2b1", 1, u.dilation, u.dilation);
         return shortcut.add(r);
     }
 
     /** Bottleneck pre-activation unit (§1.1) with Dropout2d after each inner BN/ReLU while training. */
-    private NDArray bottleneck(Unit u, NDArray x, NDArray a, boolean training) {
+    private NDArray bottleneck(Unit u, NDArray x, NDArray a, Pass pass) {
         String p = u.name + ".";
         NDArray shortcut = conv(a, p + "conv_branch1", u.stride, 0, 1);
         NDArray r = conv(a, p + "conv_branch2a", u.stride, 0, 1);
-        r = bnRelu(r, p + "bn_branch2b1", training);
-        if (training) {
+        r = bnRelu(r, p + "bn_branch2b1", pass);
+        if (pass.training()) {
             r = dropout2d(r, u.dropout);
         }
         r = conv(r, p + "conv_branch2b1", 1, u.dilation, u.dilation);
-        r = bnRelu(r, p + "bn_branch2b2", training);
-        if (training) {
+        r = bnRelu(r, p + "bn_branch2b2", pass);
+        if (pass.training()) {
             r = dropout2d(r, u.dropout);
         }
         r = conv(r, p + "conv_branch2b2", 1, 0, 1);
@@ -267,13 +259,13 @@ public final class SeamNetwork implements AutoCloseable {
                 new Shape(dilation, dilation), 1).singletonOrThrow();
     }
 
-    private NDArray bnRelu(NDArray in, String name, boolean training) {
+    private NDArray bnRelu(NDArray in, String name, Pass pass) {
         NDArray gamma = params.get(name + ".weight");
-        boolean batchStats = training && config.bnMode() == BatchNormMode.TRAIN && !isEarlyFrozen(name);
+        boolean batchStats = pass.training() && config.bnMode() == BatchNormMode.TRAIN && !isEarlyFrozen(name);
         // Axis -1 makes DJL call libtorch's batch_norm directly (channel axis 1); other axes take a transposing path.
         NDArray mean = params.get(name + ".running_mean");
         NDArray var = params.get(name + ".running_var");
-        if (batchStats && keepRunningStats) { // libtorch updates what it is given: give it throwaway copies
+        if (batchStats && !pass.updateRunningStats()) { // libtorch updates what it is given: give it throwaway copies
             mean = mean.duplicate();
             var = var.duplicate();
         }
