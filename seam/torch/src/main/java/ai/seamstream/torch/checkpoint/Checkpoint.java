@@ -49,7 +49,7 @@ public final class Checkpoint {
         WeightsIo.save(net.params(), weights, Map.of("format", CheckpointManifest.FORMAT, "id", manifest.id()));
         var m = new CheckpointManifest(CheckpointManifest.FORMAT, manifest.id(), manifest.classes(), manifest.network(),
                 manifest.inference(), manifest.training(), manifest.dataset(), manifest.metrics(), manifest.parent(),
-                manifest.createdAt(), manifest.codeVersion(), WEIGHTS, sha256(weights));
+                manifest.createdAt(), manifest.codeVersion(), WEIGHTS, sha256(weights), manifest.imported());
         Path tmp = dir.resolve(MANIFEST + ".partial");
         JSON.writeValue(tmp.toFile(), m);
         Files.move(tmp, dir.resolve(MANIFEST), java.nio.file.StandardCopyOption.REPLACE_EXISTING,

@@ -26,7 +26,8 @@ public record CheckpointManifest(
         String createdAt,
         String codeVersion,
         String weightsFile,
-        String weightsSha256) {
+        String weightsSha256,
+        ImportSpec imported) {
 
     /** The format tag this code writes and reads. */
     public static final String FORMAT = "seamstream-checkpoint/1";
@@ -64,6 +65,20 @@ public record CheckpointManifest(
     /** The data a checkpoint was trained on. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record DatasetSpec(String name, String split, int images, String idsSha256, String description) {
+    }
+
+    /**
+     * Where imported weights came from ({@code seam import} or {@code seam train --init FILE}); null otherwise.
+     *
+     * @param file    the weight file's name (not its path)
+     * @param format  params, pth or safetensors
+     * @param scheme  the naming scheme recognised in it
+     * @param sha256  the file's SHA-256
+     * @param loaded  tensors loaded from it
+     * @param kept    network tensors the file did not provide, which kept their initialisation
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ImportSpec(String file, String format, String scheme, String sha256, int loaded, List<String> kept) {
     }
 
     /** The class vocabulary of this checkpoint. */

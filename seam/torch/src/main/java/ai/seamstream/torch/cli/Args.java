@@ -182,6 +182,15 @@ public final class Args {
         return p;
     }
 
+    /** A path that must exist, as a file or a directory. */
+    public Path existingPath(String name) {
+        Path p = Path.of(require(name));
+        if (!Files.exists(p)) {
+            throw new UsageException(command + ": --" + name + " " + p + " does not exist");
+        }
+        return p;
+    }
+
     public Path path(String name) {
         return Path.of(require(name));
     }

@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
-/** The {@code seam} command line: synth, train, infer, eval, bench. User errors end in one line and exit code 2. */
+/** The {@code seam} command line: synth, train, infer, eval, import, bench. User errors end in one line and exit code 2. */
 public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
@@ -14,9 +14,12 @@ public final class SeamCli {
               train  --data DIR --out DIR [--method seam|cam] [--split train] [--backbone small|full] [--width 0.125]
                      [--units 1] [--bn train|frozen] [--freeze-early] [--steps N | --epochs E] [--batch 8] [--crop PX]
                      [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--scale 0.3] [--seed 1]
-                     [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR]
+                     [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR|WEIGHT_FILE]
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
+              import --from FILE --to DIR [--format auto|params|pth|safetensors] [--strict] [--classes voc|a,b,..|FILE]
+                     [--method auto|seam|cam] [--backbone full|small] [--width 0.125] [--units 1]
+                     [--scales 0.5,1,1.5,2] [--background 0.26] [--threads 2]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
                      [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
@@ -49,8 +52,9 @@ public final class SeamCli {
                 case "train" -> TrainCommand.run(Args.parse("train", rest), out);
                 case "infer" -> InferCommand.run(Args.parse("infer", rest), out);
                 case "eval" -> EvalCommand.run(Args.parse("eval", rest), out);
+                case "import" -> ImportCommand.run(Args.parse("import", rest), out);
                 case "bench" -> BenchCommand.run(rest, out);
-                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, bench, help");
+                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, import, bench, help");
             }
             return 0;
         } catch (UsageException | IllegalArgumentException e) {

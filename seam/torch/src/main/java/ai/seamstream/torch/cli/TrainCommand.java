@@ -48,7 +48,7 @@ final class TrainCommand {
         double[] resize = a.reals("resize", new double[] {1.0, 768.0 / 448.0}, 0.1, 10);
         double hue = a.real("hue", 0.1, 0, 0.5);
         int logEvery = a.integer("log-every", 10, 1, 1_000_000);
-        Path init = a.has("init") ? a.existingDir("init") : null;
+        Path init = a.has("init") ? a.existingPath("init") : null;
         a.finish();
 
         EngineSetup.configure(threads, seed);

@@ -8,7 +8,11 @@ import ai.seamstream.torch.checkpoint.CheckpointManifest;
 import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.net.SeamNetwork;
 import ai.seamstream.torch.net.WeightsIo;
+import ai.seamstream.core.weights.WeightFile;
+import ai.seamstream.core.weights.WeightFormat;
+import ai.seamstream.torch.pretrained.PretrainedImport;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -24,7 +28,10 @@ import org.slf4j.LoggerFactory;
 public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
-    /** Everything a job needs; {@code init} is an optional parent checkpoint to start from. */
+    /**
+     * Everything a job needs; {@code init} is an optional start: a parent checkpoint directory, or a pretrained
+     * weight file (MXNet .params, PyTorch .pth, safetensors) read through {@link PretrainedImport}.
+     */
     public record Request(NetConfig net, SeamTrainer.Config trainer, Path init, Path out, double[] inferenceScales,
                           float backgroundThreshold) {
     }
@@ -43,8 +50,13 @@ public final class TrainingRun {
      */
     public static Outcome execute(Request req, TrainingSet data, NDManager manager, BooleanSupplier cancelled) throws IOException {
         String parent = null;
+        String initTag = "scratch";
+        CheckpointManifest.ImportSpec imported = null;
         try (SeamNetwork net = new SeamNetwork(req.net(), manager, req.trainer().seed())) {
-            if (req.init() != null) {
+            if (req.init() != null && Files.isRegularFile(req.init())) {
+                imported = importInto(net, req.init());
+                initTag = "import:" + imported.format() + ":" + imported.file() + "@sha256:" + imported.sha256();
+            } else if (req.init() != null) {
                 try (Checkpoint.Loaded init = Checkpoint.load(req.init(), manager)) {
                     if (!init.manifest().vocabulary().equals(data.classes())) {
                         throw new IllegalArgumentException("checkpoint " + req.init() + " has classes " + init.manifest().classes()
@@ -65,6 +77,7 @@ public final class TrainingRun {
                     parent = init.manifest().id();
                 }
                 LOG.info("starting from checkpoint {} ({})", req.init(), parent);
+                initTag = "checkpoint:" + parent;
             }
             LOG.info("training {} on {} images of '{}' ({} classes), {} steps of batch {}, {} weights",
                     req.net().method(), data.size(), data.name(), data.classes().foregroundCount(), req.trainer().steps(),
@@ -85,14 +98,29 @@ public final class TrainingRun {
                             req.backgroundThreshold(), toList(norm.mean()), toList(norm.std())),
                     new CheckpointManifest.TrainingSpec(result.steps(), t.batch(), a.cropSize(), a.longMin(), a.longMax(),
                             opt.baseLr(), opt.headLrMultiplier(), opt.weightDecay(), opt.momentum(), opt.power(),
-                            t.transformScale(), t.seed(), req.init() == null ? "scratch" : "checkpoint:" + parent, result.seconds()),
+                            t.transformScale(), t.seed(), initTag, result.seconds()),
                     new CheckpointManifest.DatasetSpec(data.name(), data.split(), data.size(), data.idsSha256(), null),
                     result.last() == null ? Map.of() : Map.of("finalLoss", (double) result.last().total()),
-                    parent, Instant.now().toString(), codeVersion(), null, null);
+                    parent, Instant.now().toString(), codeVersion(), null, null, imported);
             CheckpointManifest saved = Checkpoint.save(req.out(), net, manifest);
             LOG.info("checkpoint {} written to {}", saved.id(), req.out());
             return new Outcome(saved, result);
         }
+    }
+
+    /** Loads a pretrained weight file into the run's network (leniently: heads a file lacks keep their start). */
+    private static CheckpointManifest.ImportSpec importInto(SeamNetwork net, Path file) throws IOException {
+        WeightFile wf = WeightFormat.read(file, null);
+        PretrainedImport.Report report;
+        try {
+            report = PretrainedImport.load(net.params(), wf, false);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        LOG.info("starting from weight file {} ({})", file, report.summary());
+        return new CheckpointManifest.ImportSpec(file.getFileName().toString(), wf.format().word(),
+                report.scheme().name().toLowerCase(java.util.Locale.ROOT), Checkpoint.sha256(file), report.loaded(),
+                report.kept());
     }
 
     private static List<Double> toList(float[] v) {
