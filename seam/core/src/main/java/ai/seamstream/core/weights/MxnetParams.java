@@ -172,10 +172,16 @@ public final class MxnetParams {
             default -> throw new TensorFormatException(in.what() + ": " + where + " has unknown element type " + typeFlag);
         };
         long count = 1;
-        for (long d : shape) {
-            count = Math.multiplyExact(count, d);
+        long bytes;
+        try {
+            for (long d : shape) {
+                count = Math.multiplyExact(count, d);
+            }
+            bytes = Math.multiplyExact(count, (long) width);
+        } catch (ArithmeticException e) {
+            throw new TensorFormatException(in.what() + ": " + where + " has an impossible shape "
+                    + java.util.Arrays.toString(shape));
         }
-        long bytes = Math.multiplyExact(count, (long) width);
         in.require(bytes, where + "'s data of shape " + java.util.Arrays.toString(shape));
         if (count > Integer.MAX_VALUE - 8) {
             throw new TensorFormatException(in.what() + ": " + where + " has " + count + " values, more than one array holds");
