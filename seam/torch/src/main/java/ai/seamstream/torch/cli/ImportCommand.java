@@ -36,7 +36,7 @@ final class ImportCommand {
         NetConfig.Method method = m.equals("auto") ? null : NetConfig.Method.valueOf(m.toUpperCase());
         String backbone = a.choice("backbone", "full", "full", "small");
         double width = a.real("width", 0.125, 0.001, 1.0);
-        int units = a.integer("units", 1, 1, 6);
+        String units = a.string("units", "1");
         double[] scales = a.reals("scales", new double[] {0.5, 1.0, 1.5, 2.0}, 0.05, 8);
         double background = a.real("background", 0.26, 0, 1);
         int threads = a.integer("threads", 2, 1, 256);
@@ -44,7 +44,7 @@ final class ImportCommand {
         if (Files.exists(to.resolve("manifest.json"))) {
             throw new UsageException("import: --to " + to + " already holds a checkpoint; choose a new directory");
         }
-        BackboneConfig bb = backbone.equals("full") ? BackboneConfig.FULL : BackboneConfig.small(width, units);
+        BackboneConfig bb = backbone.equals("full") ? BackboneConfig.FULL : smallBackbone(width, units);
         EngineSetup.configure(threads, 0);
         var request = new WeightImport.Request(from, format, bb, method, classes, strict,
                 Arrays.stream(scales).boxed().toList(), background, to);
@@ -54,6 +54,24 @@ final class ImportCommand {
             out.println("checkpoint " + outcome.manifest().id() + " (" + outcome.manifest().network().method().toLowerCase()
                     + ", " + classes.size() + " classes) -> " + to);
         }
+    }
+
+    /** A slimmed backbone: {@code --units N} for every stage, or {@code --units B2,B3,B4,B5}. */
+    static BackboneConfig smallBackbone(double width, String units) {
+        try {
+            int[] u = Arrays.stream(units.split(",")).map(String::strip).mapToInt(Integer::parseInt).toArray();
+            if (u.length == 1) {
+                return BackboneConfig.small(width, u[0]);
+            }
+            if (u.length == 4) {
+                return new BackboneConfig(width, u[0], u[1], u[2], u[3]);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("import: --units: " + e.getMessage());
+        }
+        throw new UsageException("import: --units wants one count or four (b2,b3,b4,b5), got '" + units + "'");
     }
 
     /** {@code voc} (PASCAL VOC 2012), a comma-separated list of foreground classes, or a vocabulary file. */

@@ -18,7 +18,7 @@ public final class SeamCli {
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
               import --from FILE --to DIR [--format auto|params|pth|safetensors] [--strict] [--classes voc|a,b,..|FILE]
-                     [--method auto|seam|cam] [--backbone full|small] [--width 0.125] [--units 1]
+                     [--method auto|seam|cam] [--backbone full|small] [--width 0.125] [--units 1|2,1,2,2]
                      [--scales 0.5,1,1.5,2] [--background 0.26] [--threads 2]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]

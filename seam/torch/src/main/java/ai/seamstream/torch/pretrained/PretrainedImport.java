@@ -128,7 +128,7 @@ public final class PretrainedImport {
     }
 
     /** Whether the scheme's file provides the network's PCM heads. */
-    static boolean isHead(String name) {
+    public static boolean isHead(String name) {
         return HEADS.stream().anyMatch(name::startsWith);
     }
 }
