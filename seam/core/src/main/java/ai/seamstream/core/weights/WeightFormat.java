@@ -73,7 +73,8 @@ public enum WeightFormat {
     }
 
     /**
-     * Reads a weight file; {@code format} null detects it.
+     * Reads a weight file; {@code format} null detects it. Safetensors tensors are reported as FLOAT32 whatever their
+     * stored type (that reader widens F16, BF16 and F64 on the fly).
      *
      * @throws TensorFormatException naming the file when it is not valid in that format
      */
