@@ -49,6 +49,18 @@ public final class TrainingRun {
      * @throws IOException if the parent checkpoint cannot be read or the output cannot be written
      */
     public static Outcome execute(Request req, TrainingSet data, NDManager manager, BooleanSupplier cancelled) throws IOException {
+        return execute(req, data, manager, cancelled, p -> { });
+    }
+
+    /**
+     * Trains and saves like {@link #execute(Request, TrainingSet, NDManager, BooleanSupplier)}, also handing every
+     * progress report (already logged) to {@code progress}, so that a service can expose it; {@code cancelled} is
+     * polled once per step and a cancelled run stops after that step and still saves what it has.
+     *
+     * @throws SeamTrainer.DivergedException on a non-finite loss (nothing is saved)
+     */
+    public static Outcome execute(Request req, TrainingSet data, NDManager manager, BooleanSupplier cancelled,
+                                  SeamTrainer.Listener progress) throws IOException {
         String parent = null;
         String initTag = "scratch";
         CheckpointManifest.ImportSpec imported = null;
@@ -82,7 +94,10 @@ public final class TrainingRun {
             LOG.info("training {} on {} images of '{}' ({} classes), {} steps of batch {}, {} weights",
                     req.net().method(), data.size(), data.name(), data.classes().foregroundCount(), req.trainer().steps(),
                     req.trainer().batch(), net.params().weightCount());
-            SeamTrainer.Result result = SeamTrainer.train(net, data, req.trainer(), p -> LOG.info(p.line()), cancelled);
+            SeamTrainer.Result result = SeamTrainer.train(net, data, req.trainer(), p -> {
+                LOG.info(p.line());
+                progress.onProgress(p);
+            }, cancelled);
             LOG.info("trained {} steps in {}s; loss {} -> {}", result.steps(), String.format("%.1f", result.seconds()),
                     result.first() == null ? "-" : String.format("%.4f", result.first().total()),
                     result.last() == null ? "-" : String.format("%.4f", result.last().total()));

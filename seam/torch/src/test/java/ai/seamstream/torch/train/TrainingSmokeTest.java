@@ -110,4 +110,19 @@ class TrainingSmokeTest {
             assertEquals(4, r.steps());
         }
     }
+
+    @Test
+    void aRunHandsEveryProgressReportToItsListenerAndStopsWhenCancelled() throws Exception {
+        Path out = dir.resolve("cancelled");
+        var seen = new java.util.ArrayList<SeamTrainer.Progress>();
+        int[] polls = {0};
+        try (NDManager manager = NDManager.newBaseManager()) {
+            var outcome = TrainingRun.execute(request(NetConfig.Method.CAM, 40, out), data, manager, () -> ++polls[0] >= 3,
+                    seen::add);
+            assertEquals(3, outcome.result().steps());
+            assertEquals(outcome.result().history(), seen);
+            assertEquals(3, seen.get(seen.size() - 1).step());
+            assertEquals(3, outcome.manifest().training().steps());
+        }
+    }
 }
