@@ -40,6 +40,11 @@ public record LabelledImage(String imageId, byte[] image, List<String> classes, 
         classes = classes.stream().distinct().sorted().toList();
     }
 
+    /** This record under another image id. */
+    public LabelledImage withId(String newId) {
+        return new LabelledImage(newId, image, classes, labelVersion, groundTruth);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof LabelledImage l && imageId.equals(l.imageId) && labelVersion == l.labelVersion
