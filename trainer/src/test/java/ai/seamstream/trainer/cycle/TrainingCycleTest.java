@@ -126,4 +126,41 @@ class TrainingCycleTest {
             }
         }
     }
+
+    @Test
+    void aDivergingJobPublishesNothing() throws Exception {
+        SyntheticGenerator g = Fixtures.generator(33, 12);
+        try (NDManager manager = NDManager.newBaseManager(); var store = TrainingSetStore.open(dir.resolve("store"))) {
+            Fixtures.fill(store, g, false);
+            var registry = ModelRegistry.open(dir.resolve("registry"), 5, null);
+            var base = config(g, PromotionGate.always());
+            var cfg = new TrainingCycle.Config(base.vocabulary(), base.split(), Fixtures.tinySpec(g.vocabulary(), 30, 1e12),
+                    true, base.evaluation(), base.gate(), base.codeVersion(), base.workDir());
+            var out = new TrainingCycle(store, registry, new LocalJobGuard(), cfg, Clock.systemUTC()).run("nan", manager);
+            assertEquals(JobState.DIVERGED, out.job().state());
+            assertNull(out.published());
+            assertNull(out.gate());
+            assertTrue(registry.versions().isEmpty());
+            assertTrue(registry.promotedVersion().isEmpty());
+        }
+    }
+
+    @Test
+    void withoutAHoldOutOnlyTheFirstModelCanBePromoted() throws Exception {
+        SyntheticGenerator g = Fixtures.generator(34, 10);
+        try (NDManager manager = NDManager.newBaseManager(); var store = TrainingSetStore.open(dir.resolve("store"))) {
+            Fixtures.fill(store, g, false);
+            var registry = ModelRegistry.open(dir.resolve("registry"), 5, null);
+            var base = config(g, PromotionGate.standard(0.05));
+            var cfg = new TrainingCycle.Config(base.vocabulary(), new HoldOutSplit(0.0, ""), base.spec(), true,
+                    base.evaluation(), base.gate(), base.codeVersion(), base.workDir());
+            var cycle = new TrainingCycle(store, registry, new LocalJobGuard(), cfg, Clock.systemUTC());
+            assertEquals(ModelStatus.PROMOTED, cycle.run("a", manager).published().status());
+            store.upsert(Fixtures.labelled(g, g.sample(0), 1, false).withId("extra"));
+            var second = cycle.run("b", manager).published();
+            assertEquals(ModelStatus.REJECTED, second.status());
+            assertTrue(second.reason().contains("no hold-out"), second.reason());
+            assertEquals("v000001", registry.promotedVersion().orElseThrow());
+        }
+    }
 }

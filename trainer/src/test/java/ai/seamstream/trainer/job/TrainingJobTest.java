@@ -29,9 +29,16 @@ class TrainingJobTest {
     static Path dir;
     static SyntheticGenerator gen;
     static TrainingData.Materialised data;
+    static NDManager manager;
+
+    @org.junit.jupiter.api.AfterAll
+    static void close() {
+        manager.close();
+    }
 
     @BeforeAll
     static void data() throws Exception {
+        manager = NDManager.newBaseManager();
         gen = Fixtures.generator(11, 24);
         try (var store = TrainingSetStore.open(dir.resolve("store"))) {
             Fixtures.fill(store, gen, false);
@@ -44,7 +51,7 @@ class TrainingJobTest {
     void aJobTrainsTheSeamObjectiveReportsProgressAndSkipsBadImages() throws Exception {
         var job = new TrainingJob("j1", Fixtures.tinySpec(gen.vocabulary(), 6, 0.01), data, dir.resolve("j1"));
         assertEquals(JobState.QUEUED, job.progress().state());
-        var r = job.run(NDManager.newBaseManager());
+        var r = job.run(manager);
         assertEquals(JobState.SUCCEEDED, r.state(), r.progress().message());
         JobProgress p = r.progress();
         assertEquals(6, p.step());
@@ -57,7 +64,7 @@ class TrainingJobTest {
         assertEquals(data.snapshotId(), p.snapshotId());
         assertTrue(Files.isRegularFile(r.checkpoint().resolve(Checkpoint.WEIGHTS)));
         assertEquals("SEAM", r.manifest().network().method());
-        assertThrows(IllegalStateException.class, () -> job.run(NDManager.newBaseManager()), "a job runs once");
+        assertThrows(IllegalStateException.class, () -> job.run(manager), "a job runs once");
     }
 
     @Test
@@ -77,7 +84,7 @@ class TrainingJobTest {
             }
         });
         watcher.start();
-        var r = job.run(NDManager.newBaseManager());
+        var r = job.run(manager);
         watcher.join();
         assertEquals(JobState.CANCELLED, r.state(), r.progress().message());
         assertTrue(r.training().steps() < 200 && r.training().steps() >= 4, "stopped at " + r.training().steps());
@@ -90,7 +97,7 @@ class TrainingJobTest {
     void aJobCancelledBeforeItStartsDoesNotTrain() {
         var job = new TrainingJob("j3", Fixtures.tinySpec(gen.vocabulary(), 5, 0.01), data, dir.resolve("j3"));
         job.cancel();
-        var r = job.run(NDManager.newBaseManager());
+        var r = job.run(manager);
         assertEquals(JobState.CANCELLED, r.state());
         assertEquals(0, r.progress().step());
     }
@@ -99,7 +106,7 @@ class TrainingJobTest {
     void aDivergingJobStopsAndKeepsNothing() {
         Path out = dir.resolve("nan");
         var job = new TrainingJob("j4", Fixtures.tinySpec(gen.vocabulary(), 40, 1e12), data, out);
-        var r = job.run(NDManager.newBaseManager());
+        var r = job.run(manager);
         assertEquals(JobState.DIVERGED, r.state(), r.progress().message());
         assertTrue(r.progress().message().contains("lower the learning rate"), r.progress().message());
         assertFalse(Files.exists(out));
@@ -110,7 +117,7 @@ class TrainingJobTest {
     void aJobWithoutUsableImagesFailsWithAReason() {
         var empty = new TrainingData.Materialised("s", null, List.of(), data.skipped(), 3);
         var r = new TrainingJob("j5", Fixtures.tinySpec(gen.vocabulary(), 5, 0.01), empty, dir.resolve("j5"))
-                .run(NDManager.newBaseManager());
+                .run(manager);
         assertEquals(JobState.FAILED, r.state());
         assertTrue(r.progress().message().contains("no usable training image"), r.progress().message());
     }
@@ -118,13 +125,13 @@ class TrainingJobTest {
     @Test
     void aStartCheckpointOfAnotherVocabularyFailsTheJobNotTheProcess() throws Exception {
         var first = new TrainingJob("j6", Fixtures.tinySpec(gen.vocabulary(), 2, 0.01), data, dir.resolve("j6"))
-                .run(NDManager.newBaseManager());
+                .run(manager);
         assertEquals(JobState.SUCCEEDED, first.state());
         var other = ai.seamstream.schemas.ClassVocabulary.ofForeground(List.of("a", "b", "c", "d"));
         var spec = Fixtures.tinySpec(other, 2, 0.01).withStart(JobSpec.Start.promoted(first.checkpoint()));
         var otherData = new TrainingData.Materialised("s", new ai.seamstream.torch.train.TrainingSet(other,
                 data.train().examples(), "x", "train"), List.of(), List.of(), 0);
-        var r = new TrainingJob("j7", spec, otherData, dir.resolve("j7")).run(NDManager.newBaseManager());
+        var r = new TrainingJob("j7", spec, otherData, dir.resolve("j7")).run(manager);
         assertEquals(JobState.FAILED, r.state());
         assertTrue(r.progress().message().contains("has classes"), r.progress().message());
         assertFalse(Files.exists(dir.resolve("j7")));
