@@ -32,6 +32,18 @@ public final class TestImages {
         return out.toByteArray();
     }
 
+    /** A w×h PNG of one colour: many pixels in few bytes. */
+    public static byte[] flatPng(int w, int h) {
+        var img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        var out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     public static byte[] png(int w, int h, int seed) {
         return encoded(w, h, seed, "png");
     }
