@@ -1,5 +1,6 @@
 package ai.seamstream.ingest;
 
+import ai.seamstream.ingest.streams.CrashSafeStreams;
 import ai.seamstream.ingest.streams.StreamsSettings;
 import ai.seamstream.ingest.topology.IngestConfig;
 import ai.seamstream.ingest.topology.IngestTopology;
@@ -36,6 +37,7 @@ public class IngestStreams {
     private final IngestConfig config;
     private final MeterRegistry registry;
     private KafkaStreams streams;
+    private StreamsSettings current;
     private KafkaStreamsMetrics metrics;
 
     public IngestStreams(IngestSettings settings, IngestConfig config, MeterRegistry registry) {
@@ -57,7 +59,8 @@ public class IngestStreams {
         if (settings.ingest().createTopics()) {
             createMissingTopics(s.bootstrapServers(), settings.ingest().partitions());
         }
-        streams = new KafkaStreams(IngestTopology.build(config), s.toProperties());
+        streams = CrashSafeStreams.create(IngestTopology.build(config), s);
+        current = s;
         // a failed thread is replaced: exactly_once_v2 aborts its open transaction, so nothing half-done is visible
         streams.setUncaughtExceptionHandler(e -> {
             LOG.errorf(e, "stream thread failed, replacing it");
@@ -73,7 +76,7 @@ public class IngestStreams {
 
     void onStop(@Observes ShutdownEvent ev) {
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            CrashSafeStreams.close(streams, current, Duration.ofSeconds(30));
             metrics.close();
             streams = null;
         }
