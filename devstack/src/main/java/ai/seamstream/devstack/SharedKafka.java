@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * The one {@link EmbeddedKafka} of this class loader, started on first use with every catalog topic, stopped when
  * the JVM exits.
  *
- * <p>System properties: {@code seam.kafka.partitions} (default 3) sets the catalog's partition count;
- * {@code seam.kafka.dir} the parent of the broker's directory (default {@code target/} when the working directory
+ * <p>System properties: {@code devstack.kafka.partitions} (default 3) sets the catalog's partition count;
+ * {@code devstack.kafka.dir} the parent of the broker's directory (default {@code target/} when the working directory
  * has one, else the temporary directory).
  */
 public final class SharedKafka {
@@ -38,12 +38,12 @@ public final class SharedKafka {
 
     private static EmbeddedKafka start() {
         try {
-            String parentProp = System.getProperty("seam.kafka.dir");
+            String parentProp = System.getProperty("devstack.kafka.dir");
             Path parent = parentProp != null ? Path.of(parentProp)
                     : Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
             Files.createDirectories(parent);
             var kafka = EmbeddedKafka.builder().optDataDir(Files.createTempDirectory(parent, "embedded-kafka-")).start();
-            kafka.createTopics(TopicCatalog.withPartitions(Integer.getInteger("seam.kafka.partitions", 3)));
+            kafka.createTopics(TopicCatalog.withPartitions(Integer.getInteger("devstack.kafka.partitions", 3)));
             return kafka;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

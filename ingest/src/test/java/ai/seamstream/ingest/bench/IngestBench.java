@@ -41,14 +41,14 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code bin/ingest-bench}: images/s and latency from HTTP accept (the 202) to the labelled image on
  * {@code seam.labelled.v1} (read committed), through the real service and the embedded broker.
  *
- * <p>System properties: {@code seam.bench.images} (default 400), {@code seam.bench.concurrency} (4),
- * {@code seam.bench.size} (image side, 64), {@code seam.bench.out} (folder of ingest.md/ingest.json,
+ * <p>System properties: {@code ingest.bench.images} (default 400), {@code ingest.bench.concurrency} (4),
+ * {@code ingest.bench.size} (image side, 64), {@code ingest.bench.out} (folder of ingest.md/ingest.json,
  * default {@code ../docs/benchmarks}). Each image is sent with one tag, so its labelled record with label version 1
  * is the end of its path; the first labelled record (version 0 when the image joins before its tag) is timed too.
  */
 @QuarkusTest
 @WithTestResource(EmbeddedKafkaResource.class)
-@EnabledIfSystemProperty(named = "seam.bench", matches = "true")
+@EnabledIfSystemProperty(named = "ingest.bench", matches = "true")
 class IngestBench {
     @TestHTTPResource("/v1/images")
     URI images;
@@ -64,10 +64,10 @@ class IngestBench {
 
     @Test
     void bench() throws Exception {
-        int n = Integer.getInteger("seam.bench.images", 400);
-        int concurrency = Integer.getInteger("seam.bench.concurrency", 4);
-        int size = Integer.getInteger("seam.bench.size", 64);
-        Path out = Path.of(System.getProperty("seam.bench.out", "../docs/benchmarks"));
+        int n = Integer.getInteger("ingest.bench.images", 400);
+        int concurrency = Integer.getInteger("ingest.bench.concurrency", 4);
+        int size = Integer.getInteger("ingest.bench.size", 64);
+        Path out = Path.of(System.getProperty("ingest.bench.out", "../docs/benchmarks"));
         String run = UUID.randomUUID().toString().substring(0, 8);
         int warmup = Math.min(50, n / 4);
 
