@@ -71,6 +71,29 @@ class ImageResourceTest {
         return found;
     }
 
+    /** Every labelled record of one id, read committed, until one matches {@code last}. */
+    static List<LabelledImage> readAllLabelled(String id, Predicate<LabelledImage> last) {
+        var p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.get().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicCatalog.IMAGE_TOPIC_MAX_BYTES);
+        var found = new java.util.ArrayList<LabelledImage>();
+        try (var c = new KafkaConsumer<>(p, new StringDeserializer(), ProtoSerde.labelled().deserializer())) {
+            c.subscribe(List.of(TopicCatalog.LABELLED));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (found.stream().noneMatch(last) && System.currentTimeMillis() < deadline) {
+                for (var rec : c.poll(Duration.ofMillis(200))) {
+                    if (id.equals(rec.key()) && rec.value() != null) {
+                        found.add(rec.value());
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
     @Test
     void rawImageWithTagsIsLabelledOnTheOutputTopic() throws Exception {
         byte[] png = TestImages.png(40, 30, 101);
@@ -86,6 +109,13 @@ class ImageResourceTest {
         var out = readLabelled(List.of(sha), li -> li.getLabelVersion() == 1);
         assertEquals(List.of("cat", "person"), out.get(sha).getLabels().getClassesList());
         assertEquals(png.length, out.get(sha).getImage().getData().size());
+        // the same bytes again: accepted, same id, and no second labelled record for the same label version
+        given().contentType("image/png").body(png).post("/v1/images").then().statusCode(202).body("id", equalTo(sha));
+        given().contentType("application/json").body("{\"add\":[\"dog\"],\"annotator\":\"alice\"}")
+                .post("/v1/images/" + sha + "/tags").then().statusCode(202);
+        var all = readAllLabelled(sha, li -> li.getLabelVersion() == 2);
+        assertEquals(1, all.stream().filter(li -> li.getLabelVersion() == 1).count(), "re-send made no new record");
+        assertEquals(List.of("cat", "dog", "person"), all.get(all.size() - 1).getLabels().getClassesList());
     }
 
     @Test

@@ -177,6 +177,13 @@ class IngestTopologyTest {
     }
 
     @Test
+    void tombstoneForAnUnknownImageEmitsNothing() {
+        images.pipeInput("never-seen", (byte[]) null);
+        assertTrue(labelled.isEmpty());
+        assertTrue(dead.isEmpty(), "a delete of nothing is not an error");
+    }
+
+    @Test
     void uriImagesPassAndBadSchemesAreDeadLetters() {
         images.pipeInput("img-6", Image.newBuilder().setImageId("img-6").setUri("s3://bucket/a.png").build().toByteArray());
         assertEquals("s3://bucket/a.png", labelled.readValue().getImage().getUri());
