@@ -63,6 +63,12 @@ public interface IngestSettings {
         @WithDefault("6")
         int partitions();
 
+        /**
+         * {@code host:port} where other instances reach this instance's HTTP API; set it when several instances run,
+         * so {@code GET /v1/images/{id}} is answered by the instance that owns the id.
+         */
+        Optional<String> advertisedAddress();
+
         /** Annotator name of tags sent over HTTP without one. */
         @WithDefault("http")
         String defaultAnnotator();

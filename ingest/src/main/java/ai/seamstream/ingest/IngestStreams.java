@@ -1,6 +1,7 @@
 package ai.seamstream.ingest;
 
 import ai.seamstream.ingest.streams.CrashSafeStreams;
+import ai.seamstream.ingest.streams.ImageStateQuery;
 import ai.seamstream.ingest.streams.StreamsSettings;
 import ai.seamstream.ingest.topology.IngestConfig;
 import ai.seamstream.ingest.topology.IngestTopology;
@@ -22,10 +23,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.jboss.logging.Logger;
 
 /** Runs the ingest topology with Kafka Streams from application start to shutdown. */
@@ -50,8 +50,22 @@ public class IngestStreams {
     StreamsSettings streamsSettings() {
         var in = settings.ingest();
         Path stateDir = Path.of(in.stateDir().orElse(System.getProperty("java.io.tmpdir") + "/" + in.applicationId()));
+        Map<String, String> extra = in.advertisedAddress()
+                .map(a -> Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, self().host() + ":" + self().port()))
+                .orElse(Map.of());
         return new StreamsSettings(settings.kafka().bootstrapServers(), in.applicationId(), stateDir, in.streamThreads(),
-                in.cacheMaxBytes(), in.commitIntervalMs(), Map.of());
+                in.cacheMaxBytes(), in.commitIntervalMs(), extra);
+    }
+
+    /** This instance's advertised address, or null when it runs alone. */
+    HostInfo self() {
+        return settings.ingest().advertisedAddress().map(a -> {
+            try {
+                return HostInfo.buildFromEndpoint(a.strip());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("seam.ingest.advertised-address must be host:port, got '" + a + "'", e);
+            }
+        }).orElse(null);
     }
 
     void onStart(@Observes StartupEvent ev) throws Exception {
@@ -106,15 +120,12 @@ public class IngestStreams {
         return streams == null ? null : streams.state();
     }
 
-    /**
-     * A read-only view of one of the topology's key-value stores on this instance.
-     *
-     * @throws IllegalStateException if the streams are not running (the caller answers 503)
-     */
-    public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        if (streams == null || streams.state() != KafkaStreams.State.RUNNING) {
-            throw new IllegalStateException("the ingest streams are " + (streams == null ? "not started" : streams.state()));
+    /** Where an image's state is: here (with it), on another instance, or unavailable now. */
+    public ImageStateQuery.Answer lookup(String id) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return new ImageStateQuery.Unavailable("the ingest streams are not started");
         }
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+        return new ImageStateQuery(s, self()).lookup(id);
     }
 }

@@ -1,5 +1,7 @@
 package ai.seamstream.ingest.http;
 
+import ai.seamstream.schemas.v1.Image;
+import ai.seamstream.schemas.v1.LabelState;
 import java.util.List;
 
 /** The JSON bodies of the HTTP API. */
@@ -43,5 +45,18 @@ public final class Answers {
      * no labels yet) or {@code awaiting-image} (tags kept until the image arrives).
      */
     public record ImageView(String id, String state, ImageInfo image, LabelsInfo labels) {
+    }
+
+    /** The view of an id from its stored image and label state (either may be null, not both). */
+    public static ImageView view(String id, Image image, LabelState labels) {
+        ImageInfo info = image == null ? null : new ImageInfo(image.getSha256(), image.getUri().isEmpty() ? null
+                : image.getUri(), image.getContentType(), image.getSizeBytes(), image.getWidth(), image.getHeight(),
+                image.getSource(), image.getReceivedAtMs());
+        LabelsInfo li = labels == null ? null : new LabelsInfo(labels.getClassesList(), labels.getLabelVersion(),
+                labels.getAnnotatorsList(), labels.getVotesList().stream().map(v -> new Vote(v.getAnnotator(),
+                        v.getClassesList(), v.getConfidence(), v.getTimeMs())).toList(), labels.getRule(),
+                labels.getEvents(), labels.getUpdatedAtMs());
+        String state = image == null ? "awaiting-image" : labels == null ? "untagged" : "labelled";
+        return new ImageView(id, state, info, li);
     }
 }

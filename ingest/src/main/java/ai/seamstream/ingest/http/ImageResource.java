@@ -3,15 +3,11 @@ package ai.seamstream.ingest.http;
 import ai.seamstream.ingest.IngestSettings;
 import ai.seamstream.ingest.IngestStreams;
 import ai.seamstream.ingest.http.Answers.ImageAccepted;
-import ai.seamstream.ingest.http.Answers.ImageInfo;
-import ai.seamstream.ingest.http.Answers.ImageView;
-import ai.seamstream.ingest.http.Answers.LabelsInfo;
 import ai.seamstream.ingest.http.Answers.TagRequest;
 import ai.seamstream.ingest.http.Answers.TagsAccepted;
-import ai.seamstream.ingest.http.Answers.Vote;
+import ai.seamstream.ingest.streams.ImageStateQuery;
 import ai.seamstream.ingest.topology.ImageCheck;
 import ai.seamstream.ingest.topology.IngestConfig;
-import ai.seamstream.ingest.topology.IngestTopology;
 import ai.seamstream.ingest.topology.Rejection;
 import ai.seamstream.ingest.topology.Rejection.Code;
 import ai.seamstream.ingest.topology.Rejection.RejectedException;
@@ -24,6 +20,7 @@ import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -31,6 +28,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -44,6 +46,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.logging.Logger;
@@ -56,6 +59,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Produces(MediaType.APPLICATION_JSON)
 public class ImageResource {
     private static final Logger LOG = Logger.getLogger(ImageResource.class);
+    /** Marks a GET relayed by another instance, so it is never relayed twice. */
+    static final String FORWARDED_HEADER = "X-Seam-Forwarded";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Producer<String, byte[]> producer;
     private final IngestConfig config;
@@ -187,37 +193,52 @@ public class ImageResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "An image's state and consensus labels",
-            description = "state: labelled, untagged, or awaiting-image (tags kept until the image arrives). Answers "
-                    + "from this instance's stores.")
+            description = "state: labelled, untagged, or awaiting-image (tags kept until the image arrives). With "
+                    + "several instances (seam.ingest.advertised-address set) the instance owning the id answers.")
     @APIResponse(responseCode = "200", description = "known image or tags")
     @APIResponse(responseCode = "404", description = "nothing known about the id")
     @APIResponse(responseCode = "503", description = "the streams are not running yet")
-    public Response get(@PathParam("id") String id) {
+    public Response get(@PathParam("id") String id, @HeaderParam(FORWARDED_HEADER) String forwardedBy) {
         if (!ImageCheck.ID.matcher(id).matches()) {
             throw new RejectedException(new Rejection(Code.BAD_ID, "image id '" + id
                     + "' is not 1..128 characters of letters, digits, '.', '_' or '-'"));
         }
-        Image image;
-        LabelState labels;
-        try {
-            image = streams.<Image>store(IngestTopology.IMAGES_STORE).get(id);
-            labels = streams.<LabelState>store(IngestTopology.LABELS_STORE).get(id);
-        } catch (IllegalStateException | org.apache.kafka.streams.errors.InvalidStateStoreException e) {
-            return Response.status(503).entity(new Answers.ErrorAnswer("unavailable", e.getMessage(), null)).build();
+        ImageStateQuery.Answer answer = streams.lookup(id);
+        if (answer instanceof ImageStateQuery.Unavailable u) {
+            return Response.status(503).entity(new Answers.ErrorAnswer("unavailable", u.reason(), null)).build();
         }
+        if (answer instanceof ImageStateQuery.Remote r) {
+            if (forwardedBy != null) {
+                // the instance that sent this here thought it was ours: ownership is moving, let the client retry
+                return Response.status(503).entity(new Answers.ErrorAnswer("unavailable", "'" + id
+                        + "' is moving between instances; retry", null)).build();
+            }
+            return forward(r.host(), id);
+        }
+        var local = (ImageStateQuery.Local) answer;
+        Image image = local.image();
+        LabelState labels = local.labels();
         if (image == null && labels == null) {
             return Response.status(404).entity(new Answers.ErrorAnswer("not-found", "no image or tags with id '" + id
                     + "'", null)).build();
         }
-        ImageInfo info = image == null ? null : new ImageInfo(image.getSha256(), image.getUri().isEmpty() ? null
-                : image.getUri(), image.getContentType(), image.getSizeBytes(), image.getWidth(), image.getHeight(),
-                image.getSource(), image.getReceivedAtMs());
-        LabelsInfo li = labels == null ? null : new LabelsInfo(labels.getClassesList(), labels.getLabelVersion(),
-                labels.getAnnotatorsList(), labels.getVotesList().stream().map(v -> new Vote(v.getAnnotator(),
-                        v.getClassesList(), v.getConfidence(), v.getTimeMs())).toList(), labels.getRule(),
-                labels.getEvents(), labels.getUpdatedAtMs());
-        String state = image == null ? "awaiting-image" : labels == null ? "untagged" : "labelled";
-        return Response.ok(new ImageView(id, state, info, li)).build();
+        return Response.ok(Answers.view(id, image, labels)).build();
+    }
+
+    /** Asks the instance that owns the id, and relays its answer. */
+    private Response forward(HostInfo host, String id) {
+        var req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + "/v1/images/" + id))
+                .header(FORWARDED_HEADER, "1").timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+            return Response.status(r.statusCode()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
+        } catch (IOException e) {
+            return Response.status(503).entity(new Answers.ErrorAnswer("unavailable", "the instance owning '" + id
+                    + "' at " + host.host() + ":" + host.port() + " did not answer: " + e.getMessage(), null)).build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Response.status(503).entity(new Answers.ErrorAnswer("unavailable", "interrupted", null)).build();
+        }
     }
 
     private TagEvent tagEvent(String id, TagAction action, List<String> classes, String annotator, float confidence) {
