@@ -71,7 +71,12 @@ public class IngestStreams {
     void onStart(@Observes StartupEvent ev) throws Exception {
         StreamsSettings s = streamsSettings();
         if (settings.ingest().createTopics()) {
-            createMissingTopics(s.bootstrapServers(), settings.ingest().partitions());
+            try {
+                createMissingTopics(s.bootstrapServers(), settings.ingest().partitions());
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("cannot create the Seamstream topics on Kafka at " + s.bootstrapServers()
+                        + " (is it running? seam.kafka.bootstrap-servers): " + e, e);
+            }
         }
         streams = CrashSafeStreams.create(IngestTopology.build(config), s);
         current = s;
