@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.seamstream.core.dataset.VocDataset;
 import ai.seamstream.core.image.ImageDecoder;
 import ai.seamstream.core.image.Normalization;
+import ai.seamstream.core.inference.PseudoMaskResult;
 import ai.seamstream.core.mask.PaletteMaskCodec;
 import ai.seamstream.core.mask.UncertaintyPng;
 import ai.seamstream.core.tensor.NamedTensor;
@@ -93,7 +94,7 @@ final class InferCommand {
         out.println("masks for " + items.list.size() + " images -> " + dest);
     }
 
-    static String scoreLine(String id, List<String> classes, MultiScaleInference.Result r) throws IOException {
+    static String scoreLine(String id, List<String> classes, PseudoMaskResult r) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", id);
         o.put("predictedTags", r.predictedTags());
