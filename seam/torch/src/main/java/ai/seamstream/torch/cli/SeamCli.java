@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
-/** The {@code seam} command line: synth, train, infer, eval, bench. User errors end in one line and exit code 2. */
+/** The {@code seam} command line: synth, train, infer, eval, export, bench. User errors end in one line and exit code 2. */
 public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
@@ -17,6 +17,9 @@ public final class SeamCli {
                      [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR]
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
+                     [--engine djl|onnx]   (onnx: --model DIR from 'seam export' instead of --checkpoint;
+                                            scales, flip, background from its manifest; [--batch 1] [--cuda])
+              export --checkpoint DIR --out DIR [--opset 17]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
                      [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
@@ -24,6 +27,8 @@ public final class SeamCli {
                      [--scale 0.3] [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1]
                      [--out DIR] [--report DIR] [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
+              bench  infer [--threads 2] [--repeats 5] [--full-repeats 1] [--small-size 128] [--full-size 448]
+                     [--no-full]
               help
             """;
 
@@ -49,8 +54,9 @@ public final class SeamCli {
                 case "train" -> TrainCommand.run(Args.parse("train", rest), out);
                 case "infer" -> InferCommand.run(Args.parse("infer", rest), out);
                 case "eval" -> EvalCommand.run(Args.parse("eval", rest), out);
+                case "export" -> ExportCommand.run(Args.parse("export", rest), out);
                 case "bench" -> BenchCommand.run(rest, out);
-                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, bench, help");
+                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, export, bench, help");
             }
             return 0;
         } catch (UsageException | IllegalArgumentException e) {

@@ -89,6 +89,14 @@ class OnnxModelLoadingTest {
     }
 
     @Test
+    void askingForCudaOnTheCpuBuildRunsOnCpu() throws Exception {
+        // the default build carries the CPU ONNX Runtime, which has no CUDA provider: the model still loads, on CPU
+        try (OnnxModel s = OnnxModel.load(seam, OnnxSession.Settings.preferCuda(1))) {
+            assertEquals("CPU", s.session().provider());
+        }
+    }
+
+    @Test
     void aFlippedByteIsCaughtByTheHash() throws Exception {
         Path d = copy(seam, "flipped");
         byte[] b = Files.readAllBytes(d.resolve("model.onnx"));
