@@ -21,13 +21,14 @@ class ViewAccumulatorTest {
         acc.addView(MIRRORED, true);
         acc.addScores(new float[] {0f, (float) Math.log(3)});
         PseudoMaskResult r = acc.finish(0.26f, 0.5);
-        // S_1 = [2, 4, 6]; N = (S − min − 1e-5)/(max − min + 1e-5), the minimum pixel 0 (SEAM-METHOD §3)
+        // S_1 = [2, 4, 6]; N = (S − min − 1e-5)/(max − min + 1e-5) with the minimum pixel set to 0 first, which
+        // leaves it at −(min + 1e-5)/(max − min + 1e-5), as the reference (SEAM-METHOD §3)
         float[] n = r.normalized().data();
-        assertEquals(0f, n[0], 0f);
+        assertEquals(-(2 + 1e-5) / (4 + 1e-5), n[0], 1e-6);
         assertEquals((2 - 1e-5) / (4 + 1e-5), n[1], 1e-6);
         assertEquals((4 - 1e-5) / (4 + 1e-5), n[2], 1e-6);
-        // class 2 is absent: zero everywhere although its maps were large
-        assertArrayEquals(new float[] {0, 0, 0}, new float[] {n[3], n[4], n[5]});
+        // class 2 is absent: its sum stays 0 although its maps were large, and an all-zero class normalises to −1
+        assertArrayEquals(new float[] {-1, -1, -1}, new float[] {n[3], n[4], n[5]}, 1e-6f);
         // background 0.26 beats 0 at x=0; class 1 wins elsewhere
         assertArrayEquals(new byte[] {0, 1, 1}, r.mask().labels());
         assertEquals(0.5f, r.classProbabilities()[0], 1e-6f);

@@ -215,6 +215,25 @@ public final class SeamNetwork implements AutoCloseable {
         NDArray conv4 = null;
         NDArray conv5 = null;
         for (Unit u : units) {
+            if (!pass.training()) {
+                // Evaluation keeps no autograd graph, so each unit's intermediates can go as soon as the unit is done;
+                // otherwise a full ResNet-38 forward of one 896² view holds about 10 GB until it returns.
+                NDArray in = h;
+                boolean tap = u.name.equals("b5") || u.name.equals("b6");
+                NDArray[] r = TensorScope.computeAll(() -> {
+                    NDArray a = bnRelu(in, u.name + ".bn_branch2a", pass);
+                    NDArray out = u.bottleneck ? bottleneck(u, in, a, pass) : basic(u, in, a, pass);
+                    return new NDArray[] {out, tap ? a : null};
+                });
+                in.close(); // the previous unit's output (or conv1a's), read by this unit only
+                h = r[0];
+                if (u.name.equals("b5")) {
+                    conv4 = r[1];
+                } else if (u.name.equals("b6")) {
+                    conv5 = r[1];
+                }
+                continue;
+            }
             NDArray a = bnRelu(h, u.name + ".bn_branch2a", pass);
             if (u.name.equals("b5")) {
                 conv4 = a;

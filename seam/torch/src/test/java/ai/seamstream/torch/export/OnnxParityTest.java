@@ -122,6 +122,7 @@ class OnnxParityTest {
     @Test
     void pseudoMasksMatchDjl() throws Exception {
         var djl = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference());
+        var djlAlone = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference().withPairMirror(false));
         var ort = new OnnxPseudoMasks(model, OnnxPseudoMasks.Options.of(model.manifest()));
         List<OnnxPseudoMasks.Request> requests = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -137,6 +138,8 @@ class OnnxParityTest {
             var rq = requests.get(i);
             PseudoMaskResult want = djl.run(rq.image(), rq.labels());
             MaskParity.assertSame(want, batched.get(i), "image " + i);
+            // DJL running each view alone (the memory-saving mode) gives the same masks
+            MaskParity.assertSame(djlAlone.run(rq.image(), rq.labels()), batched.get(i), "image " + i + " DJL views alone");
             // micro-batched across images == one image at a time
             MaskParity.assertSame(ort.run(rq.image(), rq.labels()), batched.get(i), "image " + i + " alone");
         }
