@@ -68,9 +68,9 @@ public final class InferBench {
     }
 
     /**
-     * One case. {@code large} is the full network: there each view runs alone (a view and its mirror together
-     * need more than 17 GB in DJL at 896²) and the engines run one after the other instead of alternating, so that
-     * only one engine's working memory is alive at a time; the warm-up is one small image instead of a whole run.
+     * One case. {@code large} is the full network: there each view runs alone and the engines run one after the
+     * other instead of alternating, so that only one engine's working memory is alive at a time (ONNX Runtime holds
+     * about 6 GB for a 896² view pair); the warm-up is one small image instead of a whole run, which takes minutes.
      */
     private static Row measure(String name, NetConfig cfg, int size, int repeats, boolean large, Settings s)
             throws IOException {
@@ -245,8 +245,8 @@ public final class InferBench {
                         + "a view and its mirror image share a forward; \"forward only\" is the network on the 8 views "
                         + "(4 batches of a view and its mirror) without pre- or post-processing. Full network: each view "
                         + "runs alone and the engines run one after the other (DJL first, then its memory is freed and "
-                        + "ONNX Runtime runs), after a warm-up on a 64² image, because DJL holds every intermediate of a "
-                        + "forward until it returns: one 896² view needs about 10 GB there, a view pair more than 17 GB.\n\n");
+                        + "ONNX Runtime runs), after a warm-up on a 64² image, to keep the peak memory within what a "
+                        + "shared machine has.\n\n");
         sb.append("| network | input | weights | runs | views per forward | DJL pipeline (ms) | ORT pipeline (ms) | DJL images/s | ORT images/s "
                 + "| ORT speed-up | DJL forward only (ms) | ORT forward only (ms) | identical mask pixels |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -33,8 +33,7 @@ public final class MultiScaleInference {
     /**
      * Inference settings; the reference uses scales {0.5, 1, 1.5, 2}, flips, and background score 0.26.
      * {@code pairMirror} runs a view and its mirror image as one batch of two (faster); without it each view runs
-     * alone, which halves the peak memory of a forward (a full ResNet-38 forward of one 896² view holds about 10 GB
-     * of intermediates).
+     * alone, which halves the peak memory of a forward.
      */
     public record Options(double[] scales, boolean flip, float backgroundThreshold, Normalization normalization,
                           double uncertainThreshold, MapSource source, boolean pairMirror) {
