@@ -28,7 +28,7 @@ public final class SeamCli {
                      [--out DIR] [--report DIR] [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
               bench  infer [--threads 2] [--repeats 5] [--full-repeats 1] [--small-size 128] [--full-size 448]
-                     [--no-full]
+                     [--no-full] [--work target/bench-infer] [--report docs/benchmarks]
               help
             """;
 
