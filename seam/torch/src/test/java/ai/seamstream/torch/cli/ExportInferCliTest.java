@@ -29,10 +29,10 @@ class ExportInferCliTest {
     @BeforeAll
     static void trainAndExport() throws Exception {
         data = tmp.resolve("data");
-        SyntheticDatasetWriter.write(SyntheticConfig.defaults().withCount(6).withSize(48, 56), data, "png", 0.0, false);
+        SyntheticDatasetWriter.write(SyntheticConfig.defaults().withCount(6).withSize(64, 72), data, "png", 0.0, false);
         ckpt = tmp.resolve("ckpt");
         var t = SeamCliTest.seam("train", "--data", data.toString(), "--out", ckpt.toString(), "--width", "0.0625",
-                "--steps", "3", "--batch", "2", "--crop", "48", "--threads", "1");
+                "--steps", "3", "--batch", "2", "--crop", "64", "--threads", "1");
         assertEquals(0, t.code(), t.err());
         model = tmp.resolve("model");
         var e = SeamCliTest.seam("export", "--checkpoint", ckpt.toString(), "--out", model.toString(), "--opset", "17");
