@@ -1,6 +1,7 @@
 package ai.seamstream.torch.cli;
 
 import ai.seamstream.core.synth.SyntheticConfig;
+import ai.seamstream.torch.bench.InferBench;
 import ai.seamstream.torch.bench.QualityBench;
 import ai.seamstream.torch.bench.SpeedBench;
 import ai.seamstream.torch.loss.SeamObjective;
@@ -12,7 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code seam bench quality|speed}: the benchmarks whose figures live in docs/benchmarks/. */
+/** {@code seam bench quality|speed|infer}: the benchmarks whose figures live in docs/benchmarks/. */
 final class BenchCommand {
     private BenchCommand() {
     }
@@ -31,8 +32,8 @@ final class BenchCommand {
     }
 
     static void run(String[] argv, PrintStream out) throws IOException {
-        if (argv.length == 0 || !(argv[0].equals("quality") || argv[0].equals("speed"))) {
-            throw new UsageException("bench: say which: 'seam bench quality' or 'seam bench speed'");
+        if (argv.length == 0 || !(argv[0].equals("quality") || argv[0].equals("speed") || argv[0].equals("infer"))) {
+            throw new UsageException("bench: say which: 'seam bench quality', 'seam bench speed' or 'seam bench infer'");
         }
         String which = argv[0];
         Args a = Args.parse("bench " + which, Arrays.copyOfRange(argv, 1, argv.length));
@@ -58,6 +59,14 @@ final class BenchCommand {
             var rows = QualityBench.run(s);
             QualityBench.write(s, rows);
             out.print(java.nio.file.Files.readString(report.resolve("quality.md")));
+        } else if (which.equals("infer")) {
+            var s = new InferBench.Settings(threads, a.integer("small-size", 128, 16, 2048), a.integer("repeats", 5, 1, 1000),
+                    !a.flag("no-full"), a.integer("full-size", 448, 16, 2048), a.integer("full-repeats", 1, 1, 1000),
+                    a.path("work", Path.of("target", "bench-infer")), report, command);
+            a.finish();
+            EngineSetup.configure(threads, 1);
+            InferBench.run(s);
+            out.print(java.nio.file.Files.readString(report.resolve("inference.md")));
         } else {
             int repeats = a.integer("repeats", 7, 5, 1000);
             a.finish();

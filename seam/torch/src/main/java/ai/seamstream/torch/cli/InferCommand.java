@@ -1,13 +1,20 @@
 package ai.seamstream.torch.cli;
 
 import ai.djl.ndarray.NDManager;
+import ai.onnxruntime.OrtException;
 import ai.seamstream.core.dataset.VocDataset;
 import ai.seamstream.core.image.ImageDecoder;
 import ai.seamstream.core.image.Normalization;
+import ai.seamstream.core.image.RgbImage;
+import ai.seamstream.core.inference.PseudoMaskResult;
 import ai.seamstream.core.mask.PaletteMaskCodec;
 import ai.seamstream.core.mask.UncertaintyPng;
+import ai.seamstream.core.onnx.OnnxModel;
+import ai.seamstream.core.onnx.OnnxPseudoMasks;
+import ai.seamstream.core.onnx.OnnxSession;
 import ai.seamstream.core.tensor.NamedTensor;
 import ai.seamstream.core.tensor.SafeTensors;
+import ai.seamstream.schemas.ClassVocabulary;
 import ai.seamstream.torch.checkpoint.Checkpoint;
 import ai.seamstream.torch.infer.MultiScaleInference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +31,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * {@code seam infer}: pseudo-masks for a data set split or a folder of images. Writes {@code masks/<id>.png}
+ * {@code seam infer}: pseudo-masks for a data set split or a folder of images, on DJL from a checkpoint
+ * ({@code --engine djl}, the default) or on ONNX Runtime from an exported model ({@code --engine onnx}). Writes {@code masks/<id>.png}
  * (palette, class indices), {@code uncertainty/<id>.png} (grey, 255 = most uncertain), {@code scores.jsonl}
  * (tags used and whether predicted, class probabilities, uncertainty, class areas), and with {@code --save-maps}
  * the normalised class maps {@code maps/<id>.safetensors} that {@code seam eval} uses for its threshold sweep.
@@ -35,65 +43,193 @@ final class InferCommand {
     private InferCommand() {
     }
 
+    /** One engine's pseudo-mask pipeline over a batch of images, and the vocabulary it was trained on. */
+    private interface Engine extends AutoCloseable {
+        ClassVocabulary vocabulary();
+
+        /** The background score in use, recorded with saved maps for eval's sweep. */
+        float background();
+
+        List<PseudoMaskResult> run(List<RgbImage> images, List<boolean[]> labels) throws IOException;
+
+        @Override
+        void close();
+    }
+
     static void run(Args a, PrintStream out) throws IOException {
-        Path ckpt = a.existingDir("checkpoint");
+        String engineName = a.choice("engine", "djl", "djl", "onnx");
+        Path source = engineName.equals("djl") ? a.existingDir("checkpoint") : a.existingDir("model");
+        if (engineName.equals("djl") && a.has("model")) {
+            throw new UsageException("infer: --model is for --engine onnx; the DJL engine reads --checkpoint");
+        }
+        if (engineName.equals("onnx") && a.has("checkpoint")) {
+            throw new UsageException("infer: --engine onnx reads an exported --model directory (seam export), not --checkpoint");
+        }
         Path images = a.existingDir("images");
         Path dest = a.path("out");
         String split = a.string("split", null);
-        double[] scales = a.reals("scales", new double[] {0.5, 1.0, 1.5, 2.0}, 0.05, 8);
+        double[] scalesArg = a.has("scales") ? a.reals("scales", null, 0.05, 8) : null;
         boolean noFlip = a.flag("no-flip");
         boolean predictTags = a.flag("predict-tags");
         boolean saveMaps = a.flag("save-maps");
-        var source = MultiScaleInference.MapSource.valueOf(a.choice("maps", "auto", "auto", "cam").toUpperCase());
+        boolean camMaps = a.choice("maps", "auto", "auto", "cam").equals("cam");
         int threads = a.integer("threads", 2, 1, 256);
+        int batch = a.integer("batch", 1, 1, 1024);
+        boolean cuda = a.flag("cuda");
+        if (engineName.equals("djl") && (cuda || batch != 1)) {
+            throw new UsageException("infer: --cuda and --batch are options of --engine onnx");
+        }
         Float bgArg = a.has("background") ? (float) a.real("background", 0.26, 0, 1) : null;
         a.finish();
 
+        var items = listItems(images, split, predictTags);
+        try (Engine engine = engineName.equals("djl")
+                ? djl(source, threads, scalesArg, noFlip, bgArg, camMaps)
+                : onnx(source, threads, cuda, batch, scalesArg, noFlip, bgArg, camMaps)) {
+            var vocab = engine.vocabulary();
+            if (items.vocabularyNames != null && !items.vocabularyNames.equals(vocab.names())) {
+                throw new UsageException("infer: the data set's classes " + items.vocabularyNames + " differ from the model's "
+                        + vocab.names());
+            }
+            Files.createDirectories(dest.resolve("masks"));
+            Files.createDirectories(dest.resolve("uncertainty"));
+            if (saveMaps) {
+                Files.createDirectories(dest.resolve("maps"));
+            }
+            try (BufferedWriter scores = Files.newBufferedWriter(dest.resolve("scores.jsonl"))) {
+                long start = System.nanoTime();
+                int done = 0;
+                for (int from = 0; from < items.list.size(); from += batch) {
+                    List<Item> chunk = items.list.subList(from, Math.min(items.list.size(), from + batch));
+                    List<RgbImage> imgs = new ArrayList<>();
+                    List<boolean[]> labels = new ArrayList<>();
+                    for (Item it : chunk) {
+                        imgs.add(ImageDecoder.read(it.file));
+                        labels.add(it.labels);
+                    }
+                    List<PseudoMaskResult> results = engine.run(imgs, labels);
+                    for (int i = 0; i < chunk.size(); i++) {
+                        write(dest, chunk.get(i).id, imgs.get(i), results.get(i), saveMaps ? engine.background() : null,
+                                scores, vocab);
+                        done++;
+                        if (done % 50 == 0 || done == items.list.size()) {
+                            double sec = (System.nanoTime() - start) / 1e9;
+                            System.err.printf("infer: %d/%d images, %.2f img/s%n", done, items.list.size(), done / sec);
+                        }
+                    }
+                }
+            }
+        }
+        out.println("masks for " + items.list.size() + " images -> " + dest + " (engine " + engineName + ")");
+    }
+
+    private static void write(Path dest, String id, RgbImage img, PseudoMaskResult r, Float savedMapsBackground,
+                              BufferedWriter scores,
+                              ClassVocabulary vocab) throws IOException {
+        PaletteMaskCodec.write(r.mask(), dest.resolve("masks").resolve(id + ".png"));
+        Files.write(dest.resolve("uncertainty").resolve(id + ".png"), UncertaintyPng.encode(r.uncertainty(), img.width(), img.height()));
+        if (savedMapsBackground != null) {
+            var n = r.normalized();
+            SafeTensors.write(dest.resolve("maps").resolve(id + ".safetensors"),
+                    List.of(new NamedTensor("normalized", new long[] {n.channels(), n.height(), n.width()}, n.data())),
+                    Map.of("background", Float.toString(savedMapsBackground)));
+        }
+        scores.write(scoreLine(id, vocab.foreground(), r));
+        scores.newLine();
+    }
+
+    private static Engine djl(Path ckpt, int threads, double[] scalesArg, boolean noFlip, Float bgArg, boolean camMaps)
+            throws IOException {
         EngineSetup.configure(threads, 0);
         var manifest = Checkpoint.readManifest(ckpt);
         float bg = bgArg != null ? bgArg : (float) manifest.inference().backgroundThreshold();
-        var items = listItems(images, split, predictTags);
-        Files.createDirectories(dest.resolve("masks"));
-        Files.createDirectories(dest.resolve("uncertainty"));
-        if (saveMaps) {
-            Files.createDirectories(dest.resolve("maps"));
+        double[] scales = scalesArg != null ? scalesArg : new double[] {0.5, 1.0, 1.5, 2.0};
+        NDManager manager = NDManager.newBaseManager();
+        Checkpoint.Loaded loaded;
+        try {
+            loaded = Checkpoint.load(ckpt, manager);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
         }
-        try (NDManager manager = NDManager.newBaseManager(); Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager);
-             BufferedWriter scores = Files.newBufferedWriter(dest.resolve("scores.jsonl"))) {
-            var vocab = loaded.manifest().vocabulary();
-            if (items.vocabularyNames != null && !items.vocabularyNames.equals(vocab.names())) {
-                throw new UsageException("infer: the data set's classes " + items.vocabularyNames + " differ from the checkpoint's "
-                        + vocab.names());
+        var options = new MultiScaleInference.Options(scales, !noFlip, bg, Normalization.IMAGENET, 0.5,
+                camMaps ? MultiScaleInference.MapSource.CAM : MultiScaleInference.MapSource.AUTO);
+        var inference = new MultiScaleInference(loaded.network(), options);
+        return new Engine() {
+            @Override
+            public ClassVocabulary vocabulary() {
+                return loaded.manifest().vocabulary();
             }
-            var options = new MultiScaleInference.Options(scales, !noFlip, bg, Normalization.IMAGENET, 0.5, source);
-            var inference = new MultiScaleInference(loaded.network(), options);
-            long start = System.nanoTime();
-            int done = 0;
-            for (Item it : items.list) {
-                var img = ImageDecoder.read(it.file);
-                var r = inference.run(img, it.labels);
-                PaletteMaskCodec.write(r.mask(), dest.resolve("masks").resolve(it.id + ".png"));
-                Files.write(dest.resolve("uncertainty").resolve(it.id + ".png"),
-                        UncertaintyPng.encode(r.uncertainty(), img.width(), img.height()));
-                if (saveMaps) {
-                    var n = r.normalized();
-                    SafeTensors.write(dest.resolve("maps").resolve(it.id + ".safetensors"),
-                            List.of(new NamedTensor("normalized", new long[] {n.channels(), n.height(), n.width()}, n.data())),
-                            Map.of("background", Float.toString(bg)));
-                }
-                scores.write(scoreLine(it.id, vocab.foreground(), r));
-                scores.newLine();
-                done++;
-                if (done % 50 == 0 || done == items.list.size()) {
-                    double sec = (System.nanoTime() - start) / 1e9;
-                    System.err.printf("infer: %d/%d images, %.2f img/s%n", done, items.list.size(), done / sec);
-                }
+
+            @Override
+            public float background() {
+                return bg;
             }
-        }
-        out.println("masks for " + items.list.size() + " images -> " + dest);
+
+            @Override
+            public List<PseudoMaskResult> run(List<RgbImage> images, List<boolean[]> labels) {
+                List<PseudoMaskResult> out = new ArrayList<>();
+                for (int i = 0; i < images.size(); i++) {
+                    out.add(inference.run(images.get(i), labels.get(i)));
+                }
+                return out;
+            }
+
+            @Override
+            public void close() {
+                loaded.close();
+                manager.close();
+            }
+        };
     }
 
-    static String scoreLine(String id, List<String> classes, MultiScaleInference.Result r) throws IOException {
+    private static Engine onnx(Path modelDir, int threads, boolean cuda, int batch, double[] scalesArg, boolean noFlip,
+                               Float bgArg, boolean camMaps) throws IOException {
+        OnnxModel model = OnnxModel.load(modelDir, new OnnxSession.Settings(threads, 1, cuda, 0, false));
+        var options = OnnxPseudoMasks.Options.of(model.manifest()).withMaxBatch(Math.max(8, 2 * batch));
+        if (scalesArg != null || noFlip) {
+            options = options.withScales(scalesArg != null ? scalesArg : options.scales(), !noFlip);
+        }
+        if (bgArg != null) {
+            options = options.withBackground(bgArg);
+        }
+        if (camMaps) {
+            options = options.withSource(OnnxPseudoMasks.MapSource.CAM);
+        }
+        float bg = options.backgroundThreshold();
+        var pipeline = new OnnxPseudoMasks(model, options);
+        return new Engine() {
+            @Override
+            public ClassVocabulary vocabulary() {
+                return ClassVocabulary.of(model.manifest().classes());
+            }
+
+            @Override
+            public float background() {
+                return bg;
+            }
+
+            @Override
+            public List<PseudoMaskResult> run(List<RgbImage> images, List<boolean[]> labels) throws IOException {
+                List<OnnxPseudoMasks.Request> requests = new ArrayList<>();
+                for (int i = 0; i < images.size(); i++) {
+                    requests.add(new OnnxPseudoMasks.Request(images.get(i), labels.get(i)));
+                }
+                try {
+                    return pipeline.run(requests);
+                } catch (OrtException e) {
+                    throw new IOException(modelDir + ": ONNX Runtime failed: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void close() {
+                model.close();
+            }
+        };
+    }
+
+    static String scoreLine(String id, List<String> classes, PseudoMaskResult r) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", id);
         o.put("predictedTags", r.predictedTags());

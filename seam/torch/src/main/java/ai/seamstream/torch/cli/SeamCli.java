@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
-/** The {@code seam} command line: synth, train, infer, eval, import, bench. User errors end in one line and exit code 2. */
+/** The {@code seam} command line: synth, train, infer, eval, import, export, bench. User errors end in one line and exit code 2. */
 public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
@@ -17,9 +17,12 @@ public final class SeamCli {
                      [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR|WEIGHT_FILE]
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
+                     [--engine djl|onnx]   (onnx: --model DIR from 'seam export' instead of --checkpoint;
+                                            scales, flip, background from its manifest; [--batch 1] [--cuda])
               import --from FILE --to DIR [--format auto|params|pth|safetensors] [--strict] [--classes voc|a,b,..|FILE]
                      [--method auto|seam|cam] [--backbone full|small] [--width 0.125] [--units 1|2,1,2,2]
                      [--scales 0.5,1,1.5,2] [--background 0.26] [--threads 2]
+              export --checkpoint DIR --out DIR [--opset 17]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
                      [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
@@ -27,6 +30,8 @@ public final class SeamCli {
                      [--scale 0.3] [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1]
                      [--out DIR] [--report DIR] [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
+              bench  infer [--threads 2] [--repeats 5] [--full-repeats 1] [--small-size 128] [--full-size 448]
+                     [--no-full] [--work target/bench-infer] [--report docs/benchmarks]
               help
             """;
 
@@ -53,8 +58,9 @@ public final class SeamCli {
                 case "infer" -> InferCommand.run(Args.parse("infer", rest), out);
                 case "eval" -> EvalCommand.run(Args.parse("eval", rest), out);
                 case "import" -> ImportCommand.run(Args.parse("import", rest), out);
+                case "export" -> ExportCommand.run(Args.parse("export", rest), out);
                 case "bench" -> BenchCommand.run(rest, out);
-                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, import, bench, help");
+                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, import, export, bench, help");
             }
             return 0;
         } catch (UsageException | IllegalArgumentException e) {

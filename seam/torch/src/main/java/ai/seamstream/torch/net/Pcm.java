@@ -102,8 +102,9 @@ public final class Pcm {
             NDList parts = new NDList();
             for (long j0 = 0; j0 < p; j0 += chunk) {
                 long j1 = Math.min(p, j0 + chunk);
-                NDArray ej = e.get(new NDIndex(":, :, {}:{}", j0, j1));
-                parts.add(c.matMul(affinityColumns(eT, ej)));
+                long from = j0;
+                // each slab's affinity is freed before the next is made: chunking exists to bound that memory
+                parts.add(TensorScope.compute(() -> c.matMul(affinityColumns(eT, e.get(new NDIndex(":, :, {}:{}", from, j1))))));
             }
             return NDArrays.concat(parts, 2).reshape(n, k, h, w);
         });

@@ -58,14 +58,27 @@ public final class SeamNetwork implements AutoCloseable {
         }
     }
 
-    /** One residual unit of §1.1's table, with scaled channels. */
-    private record Unit(String name, boolean bottleneck, int in, int mid, int out, int stride, int firstDilation,
-                        int dilation, double dropout) {
+    /**
+     * One residual unit of §1.1's table, with scaled channels; the ONNX export walks the same list, so both run one
+     * topology.
+     *
+     * @param name          the parameter prefix ({@code b4_1})
+     * @param bottleneck    a bottleneck unit (b6, b7) rather than a basic one
+     * @param in            input channels
+     * @param mid           a basic unit's middle channels (0 for a bottleneck, whose inner widths are out/4 and out/2)
+     * @param out           output channels
+     * @param stride        stride of the first convolution and of the shortcut
+     * @param firstDilation dilation (and padding) of a basic unit's first 3×3 convolution
+     * @param dilation      dilation (and padding) of the second 3×3 convolution (a bottleneck's only 3×3)
+     * @param dropout       Dropout2d probability inside a bottleneck while training
+     */
+    public record Unit(String name, boolean bottleneck, int in, int mid, int out, int stride, int firstDilation,
+                       int dilation, double dropout) {
         /**
          * The reference adds a 1×1 shortcut conv exactly when the shape changes, which at its widths is always so for
          * the bottlenecks b6 and b7; they keep it at every width so that the parameter set does not depend on width.
          */
-        boolean convShortcut() {
+        public boolean convShortcut() {
             return bottleneck || in != out || stride != 1;
         }
     }
@@ -108,6 +121,11 @@ public final class SeamNetwork implements AutoCloseable {
     /** The named parameters, in the reference state dict's order. */
     public ParamStore params() {
         return params;
+    }
+
+    /** The residual units b2 … b7 in forward order. */
+    public List<Unit> units() {
+        return units;
     }
 
     /** The configuration this network was built from. */
@@ -197,6 +215,25 @@ public final class SeamNetwork implements AutoCloseable {
         NDArray conv4 = null;
         NDArray conv5 = null;
         for (Unit u : units) {
+            if (!pass.training()) {
+                // Evaluation keeps no autograd graph, so each unit's intermediates can go as soon as the unit is done;
+                // otherwise a full ResNet-38 forward of one 896² view holds about 10 GB until it returns.
+                NDArray in = h;
+                boolean tap = u.name.equals("b5") || u.name.equals("b6");
+                NDArray[] r = TensorScope.computeAll(() -> {
+                    NDArray a = bnRelu(in, u.name + ".bn_branch2a", pass);
+                    NDArray out = u.bottleneck ? bottleneck(u, in, a, pass) : basic(u, in, a, pass);
+                    return new NDArray[] {out, tap ? a : null};
+                });
+                in.close(); // the previous unit's output (or conv1a's), read by this unit only
+                h = r[0];
+                if (u.name.equals("b5")) {
+                    conv4 = r[1];
+                } else if (u.name.equals("b6")) {
+                    conv5 = r[1];
+                }
+                continue;
+            }
             NDArray a = bnRelu(h, u.name + ".bn_branch2a", pass);
             if (u.name.equals("b5")) {
                 conv4 = a;

@@ -1,0 +1,204 @@
+package ai.seamstream.core.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import ai.seamstream.core.model.ModelFiles;
+import ai.seamstream.core.model.ModelManifest;
+import ai.seamstream.core.model.ModelManifest.TensorSpec;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An exported model directory opened for inference: {@code model.json} ({@link ModelManifest}) and the ONNX file it
+ * names. Loading checks the file against the manifest (SHA-256, opset, input and output names, shapes and class
+ * count) and fails with an {@link IOException} naming the file and what is wrong, so a corrupt, truncated or
+ * mismatched model never produces masks. Closing frees the session.
+ */
+public final class OnnxModel implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ModelManifest manifest;
+    private final OnnxSession session;
+    private final Path dir;
+
+    private OnnxModel(Path dir, ModelManifest manifest, OnnxSession session) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.session = session;
+    }
+
+    /**
+     * Reads and checks a model directory's manifest without opening the ONNX file.
+     *
+     * @throws IOException naming the file when it is missing, unreadable, of another format or incomplete
+     */
+    public static ModelManifest readManifest(Path dir) throws IOException {
+        Path file = dir.resolve(ModelManifest.FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(dir + ": not a model directory (no " + ModelManifest.FILE + ")");
+        }
+        ModelManifest m;
+        try {
+            m = JSON.readValue(file.toFile(), ModelManifest.class);
+        } catch (IOException e) {
+            throw new IOException(file + ": unreadable manifest: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        }
+        if (!ModelManifest.FORMAT.equals(m.format())) {
+            throw new IOException(file + ": format '" + m.format() + "', expected '" + ModelManifest.FORMAT + "'");
+        }
+        List<String> missing = new ArrayList<>();
+        if (m.classes() == null || m.classes().size() < 2) {
+            missing.add("classes (background and at least one class)");
+        }
+        if (m.onnxFile() == null || m.onnxFile().isBlank()) {
+            missing.add("onnxFile");
+        }
+        if (m.onnxSha256() == null || m.onnxSha256().isBlank()) {
+            missing.add("onnxSha256");
+        }
+        if (m.inputs() == null || m.inputs().size() != 1) {
+            missing.add("exactly one input");
+        }
+        if (m.outputs() == null || m.output(ModelManifest.CAM) == null || m.output(ModelManifest.SCORES) == null) {
+            missing.add("outputs '" + ModelManifest.CAM + "' and '" + ModelManifest.SCORES + "'");
+        }
+        if (m.contract() == null || m.contract().mean() == null || m.contract().std() == null || m.contract().scales() == null
+                || m.contract().scales().isEmpty()) {
+            missing.add("contract (mean, std, scales)");
+        }
+        if (!missing.isEmpty()) {
+            throw new IOException(file + ": manifest lacks " + String.join(", ", missing));
+        }
+        if (m.onnxFile().contains("/") || m.onnxFile().contains("\\") || m.onnxFile().equals("..")) {
+            throw new IOException(file + ": onnxFile must be a file name inside the model directory, got '" + m.onnxFile() + "'");
+        }
+        return m;
+    }
+
+    /**
+     * Opens a model directory.
+     *
+     * @throws IOException naming the file if the manifest or ONNX file is missing, corrupt, truncated or does not fit
+     */
+    public static OnnxModel load(Path dir, OnnxSession.Settings settings) throws IOException {
+        ModelManifest m = readManifest(dir);
+        Path onnx = dir.resolve(m.onnxFile());
+        if (!Files.isRegularFile(onnx)) {
+            throw new IOException(dir + ": ONNX file " + m.onnxFile() + " is missing");
+        }
+        byte[] bytes = Files.readAllBytes(onnx);
+        String actual = ModelFiles.sha256(bytes);
+        if (!actual.equalsIgnoreCase(m.onnxSha256())) {
+            throw new IOException(onnx + ": SHA-256 " + actual + " does not match the manifest's " + m.onnxSha256()
+                    + " (" + bytes.length + " bytes; corrupt, truncated or replaced file)");
+        }
+        OnnxSession session;
+        try {
+            session = OnnxSession.open(bytes, settings, m.id());
+        } catch (OrtException e) {
+            throw new IOException(onnx + ": ONNX Runtime cannot load the model (corrupt or unsupported file): "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        }
+        try {
+            check(onnx, m, session);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(session, e);
+            throw e;
+        }
+        return new OnnxModel(dir, m, session);
+    }
+
+    /** The graph's inputs and outputs against the manifest: names, element type, rank, fixed sizes, class count. */
+    private static void check(Path onnx, ModelManifest m, OnnxSession session) throws IOException {
+        Map<String, NodeInfo> inputs;
+        Map<String, NodeInfo> outputs;
+        try {
+            inputs = session.inputs();
+            outputs = session.outputs();
+        } catch (OrtException e) {
+            throw new IOException(onnx + ": cannot read the graph's inputs and outputs: " + e.getMessage(), e);
+        }
+        TensorSpec in = m.inputs().get(0);
+        if (!ModelManifest.INPUT.equals(in.name())) {
+            throw new IOException(onnx + ": manifest input is '" + in.name() + "', this runtime feeds '" + ModelManifest.INPUT + "'");
+        }
+        if (!inputs.keySet().equals(java.util.Set.of(in.name()))) {
+            throw new IOException(onnx + ": graph inputs " + inputs.keySet() + " differ from the manifest's [" + in.name() + "]");
+        }
+        checkTensor(onnx, "input", in, inputs.get(in.name()));
+        long[] inShape = ((TensorInfo) inputs.get(in.name()).getInfo()).getShape();
+        if (inShape.length != 4 || inShape[1] != 3) {
+            throw new IOException(onnx + ": input '" + in.name() + "' must be N×3×H×W, the graph has " + Arrays.toString(inShape));
+        }
+        int classes = m.classes().size();
+        for (TensorSpec out : m.outputs()) {
+            NodeInfo info = outputs.get(out.name());
+            if (info == null) {
+                throw new IOException(onnx + ": graph has no output '" + out.name() + "' (it has " + outputs.keySet() + ")");
+            }
+            checkTensor(onnx, "output", out, info);
+            long[] shape = ((TensorInfo) info.getInfo()).getShape();
+            if (shape.length < 2 || shape[1] != classes) {
+                throw new IOException(onnx + ": output '" + out.name() + "' has " + (shape.length < 2 ? "no class axis" : shape[1]
+                        + " classes") + " but the manifest lists " + classes + " " + m.classes());
+            }
+        }
+    }
+
+    private static void checkTensor(Path onnx, String role, TensorSpec spec, NodeInfo info) throws IOException {
+        if (!(info.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT) {
+            throw new IOException(onnx + ": " + role + " '" + spec.name() + "' must be a float32 tensor, the graph has " + info.getInfo());
+        }
+        long[] shape = t.getShape();
+        if (spec.shape() == null || spec.shape().size() != shape.length) {
+            throw new IOException(onnx + ": " + role + " '" + spec.name() + "' has rank " + shape.length + " in the graph, "
+                    + (spec.shape() == null ? "none" : spec.shape().size()) + " in the manifest");
+        }
+        for (int i = 0; i < shape.length; i++) {
+            String want = spec.shape().get(i);
+            boolean fixed = want.chars().allMatch(Character::isDigit) && !want.isEmpty();
+            if (fixed ? shape[i] != Long.parseLong(want) : shape[i] >= 0) {
+                throw new IOException(onnx + ": " + role + " '" + spec.name() + "' has shape " + Arrays.toString(shape)
+                        + " in the graph (-1 = dynamic), the manifest says " + spec.shape());
+            }
+        }
+    }
+
+    private static void closeQuietly(OnnxSession session, Exception cause) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    public OnnxSession session() {
+        return session;
+    }
+
+    /** The directory the model was loaded from. */
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing the ONNX session of " + manifest.id() + " failed", e);
+        }
+    }
+}
