@@ -1,5 +1,6 @@
 package ai.seamstream.trainer.gate;
 
+import ai.seamstream.core.inference.PseudoMaskResult;
 import ai.seamstream.core.mask.LabelMask;
 import ai.seamstream.core.metrics.ConfusionMatrix;
 import ai.seamstream.torch.infer.MultiScaleInference;
@@ -61,7 +62,7 @@ public final class HoldOutEvaluator {
         boolean[][] tags = new boolean[holdOut.size()][];
         for (int i = 0; i < holdOut.size(); i++) {
             HoldOutImage h = holdOut.get(i);
-            MultiScaleInference.Result r = main.run(h.image(), h.labels());
+            PseudoMaskResult r = main.run(h.image(), h.labels());
             masks.add(r.mask());
             probs[i] = r.classProbabilities();
             tags[i] = h.labels();
