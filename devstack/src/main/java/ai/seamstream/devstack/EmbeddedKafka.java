@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -240,6 +241,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     }
                 }
             }
+            awaitVisible(admin, specs.stream().map(TopicSpec::name).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
@@ -247,6 +249,32 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("cannot list topics: " + e.getCause(), e);
         }
         return created;
+    }
+
+    /**
+     * Waits until the broker's metadata lists every named topic with its partition leaders: the controller acknowledges
+     * a creation before the broker's metadata cache has it, so a client that lists or produces right after would
+     * otherwise see nothing (seen on a loaded machine).
+     */
+    private static void awaitVisible(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Set<String> listed = admin.listTopics().names().get();
+            if (listed.containsAll(names)) {
+                boolean led = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                var missing = new ArrayList<>(names);
+                missing.removeAll(listed);
+                throw new IllegalStateException("topics not visible in the broker's metadata after 30 s: "
+                        + (missing.isEmpty() ? "partitions without a leader" : missing));
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Stops the broker and waits for it; deletes the data directory if the builder said so. */
