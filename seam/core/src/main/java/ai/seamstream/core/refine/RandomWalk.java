@@ -210,19 +210,30 @@ public final class RandomWalk {
      * @param features   affinity features {@code channels × ceil(H/stride) × ceil(W/stride)}
      */
     public static LabelMask walk(ClassMaps normalized, boolean[] tags, float[] features, int channels, Config config) {
-        if (tags == null || tags.length != normalized.channels()) {
-            throw new IllegalArgumentException("expected " + normalized.channels() + " tags, got " + (tags == null ? "null" : tags.length));
+        return argmaxToClasses(walkScores(normalized, tags, features, channels, config), presentClasses(tags));
+    }
+
+    /**
+     * The walked scores before the argmax: channel 0 the background, then one channel per tagged class in
+     * vocabulary order (see {@link #walk}).
+     */
+    public static ClassMaps walkScores(ClassMaps normalized, boolean[] tags, float[] features, int channels, Config config) {
+        int[] present = presentClasses(tags);
+        if (tags.length != normalized.channels()) {
+            throw new IllegalArgumentException("expected " + normalized.channels() + " tags, got " + tags.length);
         }
         int s = config.stride();
         int gh = (normalized.height() + s - 1) / s;
         int gw = (normalized.width() + s - 1) / s;
         SparseMatrix t = transition(affinity(features, channels, gh, gw, config), config.beta());
-        int[] present = presentClasses(tags);
         ClassMaps bgcam = PseudoMasks.powerBackground(select(normalized, present), config.alpha());
-        return argmaxToClasses(propagateScores(bgcam, t, config), present);
+        return propagateScores(bgcam, t, config);
     }
 
     static int[] presentClasses(boolean[] tags) {
+        if (tags == null) {
+            throw new IllegalArgumentException("tags must not be null");
+        }
         return java.util.stream.IntStream.range(0, tags.length).filter(k -> tags[k]).toArray();
     }
 
