@@ -5,7 +5,10 @@ import ai.seamstream.core.dataset.VocDataset;
 import ai.seamstream.core.image.ImageDecoder;
 import ai.seamstream.core.image.Normalization;
 import ai.seamstream.core.mask.PaletteMaskCodec;
+import ai.seamstream.core.mask.LabelMask;
 import ai.seamstream.core.mask.UncertaintyPng;
+import ai.seamstream.core.refine.DenseCrf;
+import ai.seamstream.core.refine.MaskRefiner;
 import ai.seamstream.core.tensor.NamedTensor;
 import ai.seamstream.core.tensor.SafeTensors;
 import ai.seamstream.torch.checkpoint.Checkpoint;
@@ -28,6 +31,8 @@ import java.util.stream.Stream;
  * (palette, class indices), {@code uncertainty/<id>.png} (grey, 255 = most uncertain), {@code scores.jsonl}
  * (tags used and whether predicted, class probabilities, uncertainty, class areas), and with {@code --save-maps}
  * the normalised class maps {@code maps/<id>.safetensors} that {@code seam eval} uses for its threshold sweep.
+ * {@code --refine crf|rw|rw+crf} refines the masks (SEAM-METHOD §5); maps and uncertainty stay those of the plain
+ * inference.
  */
 final class InferCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +52,11 @@ final class InferCommand {
         var source = MultiScaleInference.MapSource.valueOf(a.choice("maps", "auto", "auto", "cam").toUpperCase());
         int threads = a.integer("threads", 2, 1, 256);
         Float bgArg = a.has("background") ? (float) a.real("background", 0.26, 0, 1) : null;
+        MaskRefiner.Options refine = refineOptions(a);
+        if (refine.mode().needsAffinity()) {
+            throw new UsageException("infer: --refine " + refine.mode() + " needs an affinity network, which this version cannot "
+                    + "train yet; use --refine crf");
+        }
         a.finish();
 
         EngineSetup.configure(threads, 0);
@@ -72,7 +82,9 @@ final class InferCommand {
             for (Item it : items.list) {
                 var img = ImageDecoder.read(it.file);
                 var r = inference.run(img, it.labels);
-                PaletteMaskCodec.write(r.mask(), dest.resolve("masks").resolve(it.id + ".png"));
+                LabelMask refined = MaskRefiner.refine(img, r.normalized(), r.tags(), null, refine);
+                LabelMask mask = refined != null ? refined : r.mask();
+                PaletteMaskCodec.write(mask, dest.resolve("masks").resolve(it.id + ".png"));
                 Files.write(dest.resolve("uncertainty").resolve(it.id + ".png"),
                         UncertaintyPng.encode(r.uncertainty(), img.width(), img.height()));
                 if (saveMaps) {
@@ -81,7 +93,7 @@ final class InferCommand {
                             List.of(new NamedTensor("normalized", new long[] {n.channels(), n.height(), n.width()}, n.data())),
                             Map.of("background", Float.toString(bg)));
                 }
-                scores.write(scoreLine(it.id, vocab.foreground(), r));
+                scores.write(scoreLine(it.id, vocab.foreground(), r, mask));
                 scores.newLine();
                 done++;
                 if (done % 50 == 0 || done == items.list.size()) {
@@ -93,7 +105,16 @@ final class InferCommand {
         out.println("masks for " + items.list.size() + " images -> " + dest);
     }
 
-    static String scoreLine(String id, List<String> classes, MultiScaleInference.Result r) throws IOException {
+    /** The refinement options: {@code --refine none|crf|rw|rw+crf}, {@code --crf-alpha 4}, {@code --crf-iterations 10}. */
+    static MaskRefiner.Options refineOptions(Args a) {
+        var mode = MaskRefiner.Mode.parse(a.choice("refine", "none", "none", "crf", "rw", "rw+crf"));
+        var ref = MaskRefiner.Options.reference(mode);
+        double alpha = a.real("crf-alpha", ref.crfAlpha(), 0, 1000);
+        DenseCrf.Config crf = ref.crf().withIterations(a.integer("crf-iterations", ref.crf().iterations(), 0, 1000));
+        return new MaskRefiner.Options(mode, alpha, crf, ref.walk(), ref.walkCrfIterations());
+    }
+
+    static String scoreLine(String id, List<String> classes, MultiScaleInference.Result r, LabelMask mask) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", id);
         o.put("predictedTags", r.predictedTags());
@@ -101,13 +122,13 @@ final class InferCommand {
         var probs = o.putObject("probabilities");
         var area = o.putObject("area");
         long[] count = new long[classes.size() + 1];
-        for (byte b : r.mask().labels()) {
+        for (byte b : mask.labels()) {
             int c = b & 0xFF;
             if (c < count.length) {
                 count[c]++;
             }
         }
-        double total = r.mask().width() * (double) r.mask().height();
+        double total = mask.width() * (double) mask.height();
         for (int k = 0; k < classes.size(); k++) {
             if (r.tags()[k]) {
                 tags.add(classes.get(k));

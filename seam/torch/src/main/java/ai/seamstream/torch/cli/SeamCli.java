@@ -17,6 +17,7 @@ public final class SeamCli {
                      [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR]
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
+                     [--refine none|crf] [--crf-alpha 4] [--crf-iterations 10]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
                      [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
@@ -24,6 +25,7 @@ public final class SeamCli {
                      [--scale 0.3] [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1]
                      [--out DIR] [--report DIR] [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
+              bench  refine [--sizes 250x188,500x375,1000x750] [--repeats 7] [--feature-channels 448] [--report DIR]
               help
             """;
 
