@@ -11,6 +11,9 @@ import ai.seamstream.core.refine.DenseCrf;
 import ai.seamstream.core.refine.MaskRefiner;
 import ai.seamstream.core.tensor.NamedTensor;
 import ai.seamstream.core.tensor.SafeTensors;
+import ai.seamstream.core.refine.RandomWalk;
+import ai.seamstream.torch.affinity.AffinityCheckpoint;
+import ai.seamstream.torch.affinity.AffinityTraining;
 import ai.seamstream.torch.checkpoint.Checkpoint;
 import ai.seamstream.torch.infer.MultiScaleInference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,9 +56,13 @@ final class InferCommand {
         int threads = a.integer("threads", 2, 1, 256);
         Float bgArg = a.has("background") ? (float) a.real("background", 0.26, 0, 1) : null;
         MaskRefiner.Options refine = refineOptions(a);
+        Path affinityDir = null;
         if (refine.mode().needsAffinity()) {
-            throw new UsageException("infer: --refine " + refine.mode() + " needs an affinity network, which this version cannot "
-                    + "train yet; use --refine crf");
+            if (!a.has("affinity")) {
+                throw new UsageException("infer: --refine " + refine.mode() + " needs --affinity DIR, an affinity network from "
+                        + "'seam train-affinity'");
+            }
+            affinityDir = a.existingDir("affinity");
         }
         a.finish();
 
@@ -69,8 +76,13 @@ final class InferCommand {
             Files.createDirectories(dest.resolve("maps"));
         }
         try (NDManager manager = NDManager.newBaseManager(); Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager);
+             AffinityCheckpoint.Loaded affinity = affinityDir == null ? null : AffinityCheckpoint.load(affinityDir, manager);
              BufferedWriter scores = Files.newBufferedWriter(dest.resolve("scores.jsonl"))) {
             var vocab = loaded.manifest().vocabulary();
+            if (affinity != null && !affinity.manifest().source().classes().equals(loaded.manifest().classes())) {
+                throw new UsageException("infer: the affinity network's classes " + affinity.manifest().source().classes()
+                        + " differ from the checkpoint's " + loaded.manifest().classes());
+            }
             if (items.vocabularyNames != null && !items.vocabularyNames.equals(vocab.names())) {
                 throw new UsageException("infer: the data set's classes " + items.vocabularyNames + " differ from the checkpoint's "
                         + vocab.names());
@@ -82,7 +94,8 @@ final class InferCommand {
             for (Item it : items.list) {
                 var img = ImageDecoder.read(it.file);
                 var r = inference.run(img, it.labels);
-                LabelMask refined = MaskRefiner.refine(img, r.normalized(), r.tags(), null, refine);
+                var features = affinity == null ? null : AffinityTraining.features(affinity.network(), img);
+                LabelMask refined = MaskRefiner.refine(img, r.normalized(), r.tags(), features, refine);
                 LabelMask mask = refined != null ? refined : r.mask();
                 PaletteMaskCodec.write(mask, dest.resolve("masks").resolve(it.id + ".png"));
                 Files.write(dest.resolve("uncertainty").resolve(it.id + ".png"),
@@ -105,13 +118,19 @@ final class InferCommand {
         out.println("masks for " + items.list.size() + " images -> " + dest);
     }
 
-    /** The refinement options: {@code --refine none|crf|rw|rw+crf}, {@code --crf-alpha 4}, {@code --crf-iterations 10}. */
+    /**
+     * The refinement options: {@code --refine none|crf|rw|rw+crf}, {@code --crf-alpha 4}, {@code --crf-iterations 10},
+     * {@code --rw-alpha 6}, {@code --rw-beta 8}, {@code --rw-logt 6}, {@code --rw-crf-iterations 1}.
+     */
     static MaskRefiner.Options refineOptions(Args a) {
         var mode = MaskRefiner.Mode.parse(a.choice("refine", "none", "none", "crf", "rw", "rw+crf"));
         var ref = MaskRefiner.Options.reference(mode);
         double alpha = a.real("crf-alpha", ref.crfAlpha(), 0, 1000);
         DenseCrf.Config crf = ref.crf().withIterations(a.integer("crf-iterations", ref.crf().iterations(), 0, 1000));
-        return new MaskRefiner.Options(mode, alpha, crf, ref.walk(), ref.walkCrfIterations());
+        RandomWalk.Config w = ref.walk();
+        var walk = new RandomWalk.Config(w.radius(), a.real("rw-beta", w.beta(), 0.01, 100), a.integer("rw-logt", w.logt(), 0, 16),
+                a.real("rw-alpha", w.alpha(), 0, 1000), w.stride(), w.referenceBorder());
+        return new MaskRefiner.Options(mode, alpha, crf, walk, a.integer("rw-crf-iterations", ref.walkCrfIterations(), 1, 1000));
     }
 
     static String scoreLine(String id, List<String> classes, MultiScaleInference.Result r, LabelMask mask) throws IOException {

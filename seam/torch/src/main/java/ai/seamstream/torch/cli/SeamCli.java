@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
-/** The {@code seam} command line: synth, train, infer, eval, bench. User errors end in one line and exit code 2. */
+/** The {@code seam} command line: synth, train, train-affinity, infer, eval, bench. User errors end in one line and exit code 2. */
 public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
@@ -17,7 +17,11 @@ public final class SeamCli {
                      [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR]
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
-                     [--refine none|crf] [--crf-alpha 4] [--crf-iterations 10]
+                     [--refine none|crf|rw|rw+crf] [--crf-alpha 4] [--crf-iterations 10] [--affinity DIR]
+                     [--rw-alpha 6] [--rw-beta 8] [--rw-logt 6] [--rw-crf-iterations 1]
+              train-affinity --checkpoint DIR --data DIR --out DIR [--split train] [--steps 300] [--batch 8]
+                     [--crop PX] [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--low-alpha 4]
+                     [--high-alpha 24] [--radius 5] [--hue 0.1] [--scales 0.5,1,1.5,2] [--seed 1] [--threads 2]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
                      [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
@@ -50,9 +54,10 @@ public final class SeamCli {
                 case "synth" -> SynthCommand.run(Args.parse("synth", rest), out);
                 case "train" -> TrainCommand.run(Args.parse("train", rest), out);
                 case "infer" -> InferCommand.run(Args.parse("infer", rest), out);
+                case "train-affinity" -> TrainAffinityCommand.run(Args.parse("train-affinity", rest), out);
                 case "eval" -> EvalCommand.run(Args.parse("eval", rest), out);
                 case "bench" -> BenchCommand.run(rest, out);
-                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, bench, help");
+                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, train-affinity, infer, eval, bench, help");
             }
             return 0;
         } catch (UsageException | IllegalArgumentException e) {

@@ -125,7 +125,41 @@ class SeamCliTest {
         }
         assertTrue(compared > 0, "no maps written");
         seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("rw").toString(),
-                "--refine", "rw").isUserError("--refine rw", "affinity");
+                "--refine", "rw").isUserError("--refine rw", "--affinity");
+        seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("rw").toString(),
+                "--refine", "rw", "--affinity", ckpt.toString()).isUserError("affinity.json");
+
+        // an affinity network from the same checkpoint drives the walk; its masks equal the core walk on its features
+        Path aff = tmp.resolve("tiny-aff");
+        Outcome ta = seam("train-affinity", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--out", aff.toString(),
+                "--steps", "3", "--batch", "2", "--crop", "64", "--scales", "1", "--threads", "1", "--log-every", "1");
+        assertEquals(0, ta.code, ta.err);
+        assertTrue(ta.out.contains("affinity network") && ta.out.contains(aff.toString()), ta.out);
+        assertTrue(Files.readString(aff.resolve("affinity.json")).contains("\"lastLoss\""));
+        Path rw = tmp.resolve("infer-rw");
+        Outcome r = seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", rw.toString(),
+                "--scales", "1", "--refine", "rw", "--affinity", aff.toString(), "--threads", "1");
+        assertEquals(0, r.code, r.err);
+        Outcome rc = seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("infer-rwcrf").toString(),
+                "--scales", "1", "--refine", "rw+crf", "--affinity", aff.toString(), "--threads", "1");
+        assertEquals(0, rc.code, rc.err);
+        try (var manager = ai.djl.ndarray.NDManager.newBaseManager();
+             var loaded = ai.seamstream.torch.affinity.AffinityCheckpoint.load(aff, manager)) {
+            var rwOptions = ai.seamstream.core.refine.MaskRefiner.Options.reference(ai.seamstream.core.refine.MaskRefiner.Mode.RW);
+            try (Stream<Path> maps = Files.list(plain.resolve("maps"))) {
+                for (Path m : (Iterable<Path>) maps::iterator) {
+                    String id = m.getFileName().toString().replace(".safetensors", "");
+                    var n = ai.seamstream.core.tensor.SafeTensors.read(m).byName().get("normalized");
+                    var normalized = new ai.seamstream.core.tensor.ClassMaps((int) n.shape()[0], (int) n.shape()[1], (int) n.shape()[2], n.data());
+                    var img = ai.seamstream.core.image.ImageDecoder.read(ds.imageFile(id));
+                    var f = ai.seamstream.torch.affinity.AffinityTraining.features(loaded.network(), img);
+                    assertEquals(8, f.height());
+                    LabelMask expected = ai.seamstream.core.refine.MaskRefiner.refine(img, normalized, ds.labels(id).orElseThrow(), f, rwOptions);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(expected.labels(),
+                            PaletteMaskCodec.read(rw.resolve("masks").resolve(id + ".png")).labels(), id);
+                }
+            }
+        }
         seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("rw").toString(),
                 "--refine", "dense").isUserError("--refine");
     }
