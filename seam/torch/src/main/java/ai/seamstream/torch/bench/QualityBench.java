@@ -8,6 +8,10 @@ import ai.seamstream.core.mask.LabelMask;
 import ai.seamstream.core.metrics.ConfusionMatrix;
 import ai.seamstream.core.refine.DenseCrf;
 import ai.seamstream.core.refine.MaskRefiner;
+import ai.seamstream.core.refine.RandomWalk;
+import ai.seamstream.torch.affinity.AffinityCheckpoint;
+import ai.seamstream.torch.affinity.AffinityRun;
+import ai.seamstream.torch.affinity.AffinityTraining;
 import ai.seamstream.core.metrics.ThresholdSweep;
 import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.core.synth.SyntheticDatasetWriter;
@@ -44,7 +48,7 @@ public final class QualityBench {
     public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, long steps, int batch,
                            double width, int units, double lr, double momentum, double hue, double scale,
                            SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads, Path workDir,
-                           Path reportDir, String command) {
+                           Path reportDir, String command, long affinitySteps) {
         /** Images per data set. */
         public int count() {
             return data.count();
@@ -67,6 +71,8 @@ public final class QualityBench {
 
     /** The CRF's background powers tried per method and seed (the refined row reports the best, like t's sweep). */
     static final double[] CRF_ALPHAS = {1, 2, 3, 4, 6, 8, 12, 16, 24};
+    /** The random walk's background powers tried (reference 6). */
+    static final double[] RW_ALPHAS = {1, 2, 3, 4, 6, 8, 12, 16, 24};
 
     private QualityBench() {
     }
@@ -144,8 +150,56 @@ public final class QualityBench {
             ConfusionMatrix c = crf.matrices[a];
             rows.add(new Row(method.name() + "+CRF", seed, 100 * c.meanIou(), CRF_ALPHAS[a], 100 * c.meanFalsePositive(),
                     100 * c.meanFalseNegative(), Double.NaN, pretrainSeconds, train, crf.seconds, loss));
+            if (method == NetConfig.Method.SEAM && s.affinitySteps() > 0) {
+                rows.add(randomWalkRow(s, set, ds, ckpt, seed, pretrainSeconds, manager));
+            }
             return rows;
         }
+    }
+
+    /**
+     * SEAM+RW: AffinityNet trained from the SEAM checkpoint on its CRF labels (α 4/24), then random-walk masks at
+     * every α of {@link #RW_ALPHAS}; the row reports the best. Train time = labels + affinity training.
+     */
+    private static Row randomWalkRow(Settings s, TrainingSet set, VocDataset ds, Path seamCkpt, long seed, double pretrainSeconds,
+                                     NDManager manager) throws IOException {
+        Path affDir = s.workDir().resolve("affinity-s" + seed);
+        int crop = (s.size() + 7) / 8 * 8;
+        var cfg = new AffinityTraining.Config(s.affinitySteps(), s.batch(), crop, s.lr(), 10, 5e-4, s.momentum(), 0.3, s.hue(),
+                4, 24, 5, seed, 25);
+        double[] scales = {0.5, 1.0, 1.5, 2.0};
+        var run = AffinityRun.execute(seamCkpt, set, cfg, scales, affDir, manager, LOG::info);
+        var matrices = new ConfusionMatrix[RW_ALPHAS.length];
+        for (int i = 0; i < matrices.length; i++) {
+            matrices[i] = new ConfusionMatrix(set.classes().size());
+        }
+        long t0 = System.nanoTime();
+        try (Checkpoint.Loaded loaded = Checkpoint.load(seamCkpt, manager);
+             AffinityCheckpoint.Loaded aff = AffinityCheckpoint.load(affDir, manager)) {
+            var inference = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference());
+            for (var ex : set.examples()) {
+                var r = inference.run(ex.image(), ex.labels());
+                var f = AffinityTraining.features(aff.network(), ex.image());
+                LabelMask truth = ds.mask(ex.id());
+                for (int i = 0; i < RW_ALPHAS.length; i++) {
+                    var w = RandomWalk.Config.reference();
+                    var o = new MaskRefiner.Options(MaskRefiner.Mode.RW, 4, DenseCrf.Config.reference(),
+                            new RandomWalk.Config(w.radius(), w.beta(), w.logt(), RW_ALPHAS[i], w.stride(), w.referenceBorder()), 1);
+                    matrices[i].add(MaskRefiner.refine(ex.image(), r.normalized(), r.tags(), f, o), truth);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int best = 0;
+        for (int i = 1; i < matrices.length; i++) {
+            if (matrices[i].meanIou() > matrices[best].meanIou()) {
+                best = i;
+            }
+        }
+        ConfusionMatrix m = matrices[best];
+        float last = run.history().isEmpty() ? Float.NaN : run.history().get(run.history().size() - 1).loss();
+        return new Row("SEAM+RW", seed, 100 * m.meanIou(), RW_ALPHAS[best], 100 * m.meanFalsePositive(), 100 * m.meanFalseNegative(),
+                Double.NaN, pretrainSeconds, run.labelSeconds() + run.trainSeconds(), seconds, last);
     }
 
     /** CRF masks at every α of {@link #CRF_ALPHAS}, scored as they come. */
@@ -236,7 +290,15 @@ public final class QualityBench {
                 .append(" (SEAM-METHOD §4). \"own CAM\" is the same SEAM network scored on its fc8 maps instead of cam_rv.")
                 .append(" +CRF rows refine the same maps with the dense CRF (reference kernels, 10 iterations) on")
                 .append(" [(1 − max N)^α; N of the tagged classes] and report the best α of ")
-                .append(java.util.Arrays.toString(CRF_ALPHAS)).append(" in the \"best t\" column; their time column is the CRF's.\n\n");
+                .append(java.util.Arrays.toString(CRF_ALPHAS)).append(" in the \"best t\" column; their time column is the CRF's.");
+        if (s.affinitySteps() > 0) {
+            sb.append(" SEAM+RW trains AffinityNet from the SEAM checkpoint (").append(s.affinitySteps())
+                    .append(" steps, batch ").append(s.batch()).append(", same lr and momentum; labels from the CRF at α 4 and 24)")
+                    .append(" and walks with β 8, logt 6, radius 5, reporting the best background α of ")
+                    .append(java.util.Arrays.toString(RW_ALPHAS)).append("; its train time is labels + affinity training,")
+                    .append(" its final loss the affinity loss.");
+        }
+        sb.append("\n\n");
         sb.append("Machine: ").append(env).append("\n\n");
         sb.append("| method | seed | mIoU (%) | best t (α for +CRF) | m_FP (%) | m_FN (%) | own CAM mIoU (%) | pre-train (s) | train (s) | pseudo-masks (s) | final loss |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -273,6 +335,10 @@ public final class QualityBench {
                         medians.get(base + "+CRF").get("miou") - medians.get(base).get("miou")));
             }
         }
+        if (medians.containsKey("SEAM+RW") && medians.containsKey("SEAM+CRF")) {
+            sb.append(String.format("SEAM+RW − SEAM+CRF: %+.2f mIoU points.%n",
+                    medians.get("SEAM+RW").get("miou") - medians.get("SEAM+CRF").get("miou")));
+        }
         Files.writeString(s.reportDir().resolve("quality.md"), sb.toString());
         var json = new LinkedHashMap<String, Object>();
         json.put("command", s.command());
@@ -281,7 +347,7 @@ public final class QualityBench {
                 Map.entry("pretrainSteps", s.pretrainSteps()), Map.entry("pretrainLr", s.pretrainLr()), Map.entry("steps", s.steps()),
                 Map.entry("batch", s.batch()), Map.entry("width", s.width()), Map.entry("units", s.units()), Map.entry("lr", s.lr()),
                 Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
-                Map.entry("lossWeights", s.lossWeights())));
+                Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps())));
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);

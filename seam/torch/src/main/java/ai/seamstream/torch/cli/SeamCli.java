@@ -27,7 +27,7 @@ public final class SeamCli {
                      [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
                      [--markings 0.08,0.14] [--marking-tint 1] [--width 0.125] [--units 1] [--batch 8] [--hue 0.1]
                      [--scale 0.3] [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1]
-                     [--out DIR] [--report DIR] [--threads 2]
+                     [--affinity-steps 300] [--out DIR] [--report DIR] [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
               bench  refine [--sizes 250x188,500x375,1000x750] [--repeats 7] [--feature-channels 448] [--report DIR]
               help
