@@ -55,7 +55,7 @@ final class InferCommand {
         var source = MultiScaleInference.MapSource.valueOf(a.choice("maps", "auto", "auto", "cam").toUpperCase());
         int threads = a.integer("threads", 2, 1, 256);
         Float bgArg = a.has("background") ? (float) a.real("background", 0.26, 0, 1) : null;
-        MaskRefiner.Options refine = refineOptions(a);
+        var refine = refineOptions(a);
         Path affinityDir = null;
         if (refine.mode().needsAffinity()) {
             if (!a.has("affinity")) {
@@ -82,6 +82,12 @@ final class InferCommand {
             if (affinity != null && !affinity.manifest().source().classes().equals(loaded.manifest().classes())) {
                 throw new UsageException("infer: the affinity network's classes " + affinity.manifest().source().classes()
                         + " differ from the checkpoint's " + loaded.manifest().classes());
+            }
+            if (affinity != null) { // the walk pairs pixels within the radius the network was trained on
+                var w = refine.walk();
+                refine = new MaskRefiner.Options(refine.mode(), refine.crfAlpha(), refine.crf(), new RandomWalk.Config(
+                        affinity.manifest().radius(), w.beta(), w.logt(), w.alpha(), w.stride(), w.referenceBorder()),
+                        refine.walkCrfIterations());
             }
             if (items.vocabularyNames != null && !items.vocabularyNames.equals(vocab.names())) {
                 throw new UsageException("infer: the data set's classes " + items.vocabularyNames + " differ from the checkpoint's "
