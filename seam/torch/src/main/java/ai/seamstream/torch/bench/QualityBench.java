@@ -4,7 +4,15 @@ import ai.djl.ndarray.NDManager;
 import ai.seamstream.core.augment.AugmentConfig;
 import ai.seamstream.core.dataset.VocDataset;
 import ai.seamstream.core.image.Normalization;
+import ai.seamstream.core.inference.PseudoMaskResult;
+import ai.seamstream.core.mask.LabelMask;
 import ai.seamstream.core.metrics.ConfusionMatrix;
+import ai.seamstream.core.refine.DenseCrf;
+import ai.seamstream.core.refine.MaskRefiner;
+import ai.seamstream.core.refine.RandomWalk;
+import ai.seamstream.torch.affinity.AffinityCheckpoint;
+import ai.seamstream.torch.affinity.AffinityRun;
+import ai.seamstream.torch.affinity.AffinityTraining;
 import ai.seamstream.core.metrics.ThresholdSweep;
 import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.core.synth.SyntheticDatasetWriter;
@@ -41,7 +49,7 @@ public final class QualityBench {
     public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, long steps, int batch,
                            double width, int units, double lr, double momentum, double hue, double scale,
                            SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads, Path workDir,
-                           Path reportDir, String command) {
+                           Path reportDir, String command, long affinitySteps) {
         /** Images per data set. */
         public int count() {
             return data.count();
@@ -61,6 +69,15 @@ public final class QualityBench {
     public record Row(String method, long seed, double miou, double bestThreshold, double mFp, double mFn,
                       double ownCamMiou, double pretrainSeconds, double trainSeconds, double inferSeconds, float finalLoss) {
     }
+
+    /**
+     * The CRF's background powers tried per method and seed (the refined row reports the best, like t's sweep). The
+     * break-even N where {@code (1 − N)^α = N} runs from 0.5 (α 1) to about 0.01 (α 384), the span of the t sweep
+     * (the reference's 4 and 24 put it at 0.28 and 0.10).
+     */
+    static final double[] CRF_ALPHAS = {1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384};
+    /** The random walk's background powers tried (reference 6). */
+    static final double[] RW_ALPHAS = {1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384};
 
     private QualityBench() {
     }
@@ -89,8 +106,10 @@ public final class QualityBench {
                 }
             }
             for (NetConfig.Method method : s.methods()) {
-                rows.add(runOne(s, ds, set, method, seed, init, pretrainSeconds));
-                LOG.info("bench: {}", rows.get(rows.size() - 1));
+                for (Row r : runOne(s, ds, set, method, seed, init, pretrainSeconds)) {
+                    rows.add(r);
+                    LOG.info("bench: {}", r);
+                }
                 write(s, rows); // partial results survive an interrupted run
             }
         }
@@ -103,7 +122,7 @@ public final class QualityBench {
                 Normalization.IMAGENET);
     }
 
-    private static Row runOne(Settings s, VocDataset ds, TrainingSet set, NetConfig.Method method, long seed, Path init,
+    private static List<Row> runOne(Settings s, VocDataset ds, TrainingSet set, NetConfig.Method method, long seed, Path init,
                               double pretrainSeconds) throws IOException {
         // From a pre-trained classifier the reference's regime applies: BatchNorm and conv1a/b2 frozen.
         boolean fromInit = init != null;
@@ -118,28 +137,121 @@ public final class QualityBench {
             long t0 = System.nanoTime();
             ThresholdSweep.Best best;
             double ownCam = Double.NaN;
+            var crf = new CrfSweep(set.classes().size());
             try (Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager)) {
-                best = sweep(ds, set, loaded, MultiScaleInference.MapSource.AUTO);
+                best = sweep(ds, set, loaded, MultiScaleInference.MapSource.AUTO, crf);
                 if (method == NetConfig.Method.SEAM) {
-                    ownCam = 100 * sweep(ds, set, loaded, MultiScaleInference.MapSource.CAM).matrix().meanIou();
+                    ownCam = 100 * sweep(ds, set, loaded, MultiScaleInference.MapSource.CAM, null).matrix().meanIou();
                 }
             }
-            double inferSeconds = (System.nanoTime() - t0) / 1e9;
+            double inferSeconds = (System.nanoTime() - t0) / 1e9 - crf.seconds;
             ConfusionMatrix m = best.matrix();
-            return new Row(method.name(), seed, 100 * m.meanIou(), best.threshold(), 100 * m.meanFalsePositive(),
-                    100 * m.meanFalseNegative(), ownCam, pretrainSeconds, outcome.result().seconds(), inferSeconds,
-                    outcome.result().last() == null ? Float.NaN : outcome.result().last().total());
+            float loss = outcome.result().last() == null ? Float.NaN : outcome.result().last().total();
+            double train = outcome.result().seconds();
+            var rows = new ArrayList<Row>();
+            rows.add(new Row(method.name(), seed, 100 * m.meanIou(), best.threshold(), 100 * m.meanFalsePositive(),
+                    100 * m.meanFalseNegative(), ownCam, pretrainSeconds, train, inferSeconds, loss));
+            int a = crf.bestAlpha();
+            ConfusionMatrix c = crf.matrices[a];
+            rows.add(new Row(method.name() + "+CRF", seed, 100 * c.meanIou(), CRF_ALPHAS[a], 100 * c.meanFalsePositive(),
+                    100 * c.meanFalseNegative(), Double.NaN, pretrainSeconds, train, crf.seconds, loss));
+            if (method == NetConfig.Method.SEAM && s.affinitySteps() > 0) {
+                rows.add(randomWalkRow(s, set, ds, ckpt, seed, pretrainSeconds, manager));
+            }
+            return rows;
+        }
+    }
+
+    /**
+     * SEAM+RW: AffinityNet trained from the SEAM checkpoint on its CRF labels (α 4/24), then random-walk masks at
+     * every α of {@link #RW_ALPHAS}; the row reports the best. Train time = labels + affinity training.
+     */
+    private static Row randomWalkRow(Settings s, TrainingSet set, VocDataset ds, Path seamCkpt, long seed, double pretrainSeconds,
+                                     NDManager manager) throws IOException {
+        Path affDir = s.workDir().resolve("affinity-s" + seed);
+        int crop = (s.size() + 7) / 8 * 8;
+        var cfg = new AffinityTraining.Config(s.affinitySteps(), s.batch(), crop, s.lr(), 10, 5e-4, s.momentum(), 0.3, s.hue(),
+                4, 24, 5, seed, 25);
+        double[] scales = {0.5, 1.0, 1.5, 2.0};
+        var run = AffinityRun.execute(seamCkpt, set, cfg, scales, affDir, manager, LOG::info);
+        var matrices = new ConfusionMatrix[RW_ALPHAS.length];
+        for (int i = 0; i < matrices.length; i++) {
+            matrices[i] = new ConfusionMatrix(set.classes().size());
+        }
+        long t0 = System.nanoTime();
+        try (Checkpoint.Loaded loaded = Checkpoint.load(seamCkpt, manager);
+             AffinityCheckpoint.Loaded aff = AffinityCheckpoint.load(affDir, manager)) {
+            var inference = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference());
+            for (var ex : set.examples()) {
+                var r = inference.run(ex.image(), ex.labels());
+                var f = AffinityTraining.features(aff.network(), ex.image());
+                LabelMask truth = ds.mask(ex.id());
+                for (int i = 0; i < RW_ALPHAS.length; i++) {
+                    var w = RandomWalk.Config.reference();
+                    var o = new MaskRefiner.Options(MaskRefiner.Mode.RW, 4, DenseCrf.Config.reference(),
+                            new RandomWalk.Config(w.radius(), w.beta(), w.logt(), RW_ALPHAS[i], w.stride(), w.referenceBorder()), 1);
+                    matrices[i].add(MaskRefiner.refine(ex.image(), r.normalized(), r.tags(), f, o), truth);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int best = 0;
+        for (int i = 1; i < matrices.length; i++) {
+            if (matrices[i].meanIou() > matrices[best].meanIou()) {
+                best = i;
+            }
+        }
+        ConfusionMatrix m = matrices[best];
+        float last = run.history().isEmpty() ? Float.NaN : run.history().get(run.history().size() - 1).loss();
+        return new Row("SEAM+RW", seed, 100 * m.meanIou(), RW_ALPHAS[best], 100 * m.meanFalsePositive(), 100 * m.meanFalseNegative(),
+                Double.NaN, pretrainSeconds, run.labelSeconds() + run.trainSeconds(), seconds, last);
+    }
+
+    /** CRF masks at every α of {@link #CRF_ALPHAS}, scored as they come. */
+    static final class CrfSweep {
+        final ConfusionMatrix[] matrices;
+        double seconds;
+
+        CrfSweep(int classes) {
+            matrices = new ConfusionMatrix[CRF_ALPHAS.length];
+            for (int i = 0; i < matrices.length; i++) {
+                matrices[i] = new ConfusionMatrix(classes);
+            }
+        }
+
+        void add(ai.seamstream.core.image.RgbImage image, PseudoMaskResult r, LabelMask truth) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < CRF_ALPHAS.length; i++) {
+                var o = new MaskRefiner.Options(MaskRefiner.Mode.CRF, CRF_ALPHAS[i], DenseCrf.Config.reference(),
+                        ai.seamstream.core.refine.RandomWalk.Config.reference(), 1);
+                matrices[i].add(MaskRefiner.refine(image, r.normalized(), r.tags(), null, o), truth);
+            }
+            seconds += (System.nanoTime() - t0) / 1e9;
+        }
+
+        int bestAlpha() {
+            int best = 0;
+            for (int i = 1; i < matrices.length; i++) {
+                if (matrices[i].meanIou() > matrices[best].meanIou()) {
+                    best = i;
+                }
+            }
+            return best;
         }
     }
 
     /** Pseudo-masks for every training image from the given maps, scored over the background-score sweep. */
     private static ThresholdSweep.Best sweep(VocDataset ds, TrainingSet set, Checkpoint.Loaded loaded,
-                                             MultiScaleInference.MapSource source) throws IOException {
+                                             MultiScaleInference.MapSource source, CrfSweep crf) throws IOException {
         var sweep = new ThresholdSweep(set.classes().size());
         var inference = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference().withSource(source));
         for (var ex : set.examples()) {
             var r = inference.run(ex.image(), ex.labels());
-            sweep.add(r.normalized(), ds.mask(ex.id()));
+            LabelMask truth = ds.mask(ex.id());
+            sweep.add(r.normalized(), truth);
+            if (crf != null) {
+                crf.add(ex.image(), r, truth);
+            }
         }
         return sweep.best();
     }
@@ -180,9 +292,20 @@ public final class QualityBench {
         }
         sb.append(" Pseudo-masks are made for the training images with their tags (scales 0.5/1/1.5/2 + flips; cam_rv for SEAM)")
                 .append(" and scored against the exact masks at the best constant background score t of the 0.00–0.59 sweep")
-                .append(" (SEAM-METHOD §4). \"own CAM\" is the same SEAM network scored on its fc8 maps instead of cam_rv.\n\n");
+                .append(" (SEAM-METHOD §4). \"own CAM\" is the same SEAM network scored on its fc8 maps instead of cam_rv.")
+                .append(" +CRF rows refine the same maps with the dense CRF (reference kernels, 10 iterations) on")
+                .append(" [(1 − max N)^α; N of the tagged classes] and report the best α of ")
+                .append(java.util.Arrays.toString(CRF_ALPHAS)).append(" in the \"best t\" column; their time column is the CRF's.");
+        if (s.affinitySteps() > 0) {
+            sb.append(" SEAM+RW trains AffinityNet from the SEAM checkpoint (").append(s.affinitySteps())
+                    .append(" steps, batch ").append(s.batch()).append(", same lr and momentum; labels from the CRF at α 4 and 24)")
+                    .append(" and walks with β 8, logt 6, radius 5, reporting the best background α of ")
+                    .append(java.util.Arrays.toString(RW_ALPHAS)).append("; its train time is labels + affinity training,")
+                    .append(" its final loss the affinity loss.");
+        }
+        sb.append("\n\n");
         sb.append("Machine: ").append(env).append("\n\n");
-        sb.append("| method | seed | mIoU (%) | best t | m_FP (%) | m_FN (%) | own CAM mIoU (%) | pre-train (s) | train (s) | pseudo-masks (s) | final loss |\n");
+        sb.append("| method | seed | mIoU (%) | best t (α for +CRF) | m_FP (%) | m_FN (%) | own CAM mIoU (%) | pre-train (s) | train (s) | pseudo-masks (s) | final loss |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             sb.append(String.format("| %s | %d | %.2f | %.2f | %.2f | %.2f | %s | %.0f | %.0f | %.0f | %.4f |%n", r.method(), r.seed(),
@@ -190,7 +313,7 @@ public final class QualityBench {
                     r.pretrainSeconds(), r.trainSeconds(), r.inferSeconds(), r.finalLoss()));
         }
         var medians = new LinkedHashMap<String, Map<String, Double>>();
-        for (String method : List.of("CAM", "SEAM")) {
+        for (String method : List.of("CAM", "CAM+CRF", "SEAM", "SEAM+CRF", "SEAM+RW")) {
             var sel = rows.stream().filter(r -> r.method().equals(method)).toList();
             if (sel.isEmpty()) {
                 continue;
@@ -211,6 +334,16 @@ public final class QualityBench {
                     medians.get("SEAM").get("mFn") - medians.get("CAM").get("mFn"),
                     medians.get("SEAM").get("mFp") - medians.get("CAM").get("mFp")));
         }
+        for (String base : List.of("CAM", "SEAM")) {
+            if (medians.containsKey(base) && medians.containsKey(base + "+CRF")) {
+                sb.append(String.format("%s+CRF − %s: %+.2f mIoU points.%n", base, base,
+                        medians.get(base + "+CRF").get("miou") - medians.get(base).get("miou")));
+            }
+        }
+        if (medians.containsKey("SEAM+RW") && medians.containsKey("SEAM+CRF")) {
+            sb.append(String.format("SEAM+RW − SEAM+CRF: %+.2f mIoU points.%n",
+                    medians.get("SEAM+RW").get("miou") - medians.get("SEAM+CRF").get("miou")));
+        }
         Files.writeString(s.reportDir().resolve("quality.md"), sb.toString());
         var json = new LinkedHashMap<String, Object>();
         json.put("command", s.command());
@@ -219,7 +352,7 @@ public final class QualityBench {
                 Map.entry("pretrainSteps", s.pretrainSteps()), Map.entry("pretrainLr", s.pretrainLr()), Map.entry("steps", s.steps()),
                 Map.entry("batch", s.batch()), Map.entry("width", s.width()), Map.entry("units", s.units()), Map.entry("lr", s.lr()),
                 Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
-                Map.entry("lossWeights", s.lossWeights())));
+                Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps())));
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);

@@ -3,6 +3,7 @@ package ai.seamstream.torch.cli;
 import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.torch.bench.InferBench;
 import ai.seamstream.torch.bench.QualityBench;
+import ai.seamstream.torch.bench.RefineBench;
 import ai.seamstream.torch.bench.SpeedBench;
 import ai.seamstream.torch.loss.SeamObjective;
 import ai.seamstream.torch.net.NetConfig;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** {@code seam bench quality|speed|infer}: the benchmarks whose figures live in docs/benchmarks/. */
+/** {@code seam bench quality|speed|infer|refine}: the benchmarks whose figures live in docs/benchmarks/. */
 final class BenchCommand {
     private BenchCommand() {
     }
@@ -31,15 +32,43 @@ final class BenchCommand {
         return out;
     }
 
+    /** Parses {@code WxH,WxH,...}. */
+    static List<int[]> sizes(String spec) {
+        var out = new ArrayList<int[]>();
+        for (String part : spec.split(",")) {
+            String[] wh = part.strip().toLowerCase().split("x");
+            try {
+                int w = Integer.parseInt(wh[0]);
+                int h = wh.length == 2 ? Integer.parseInt(wh[1]) : -1;
+                if (wh.length != 2 || w < 16 || h < 16 || w > 8192 || h > 8192) {
+                    throw new NumberFormatException();
+                }
+                out.add(new int[] {w, h});
+            } catch (NumberFormatException e) {
+                throw new UsageException("bench refine: --sizes takes WIDTHxHEIGHT pairs of 16..8192, like 500x375,1000x750; got '" + spec + "'");
+            }
+        }
+        return out;
+    }
+
     static void run(String[] argv, PrintStream out) throws IOException {
-        if (argv.length == 0 || !(argv[0].equals("quality") || argv[0].equals("speed") || argv[0].equals("infer"))) {
-            throw new UsageException("bench: say which: 'seam bench quality', 'seam bench speed' or 'seam bench infer'");
+        if (argv.length == 0 || !List.of("quality", "speed", "infer", "refine").contains(argv[0])) {
+            throw new UsageException("bench: say which: 'seam bench quality', 'seam bench speed', 'seam bench infer' or 'seam bench refine'");
         }
         String which = argv[0];
         Args a = Args.parse("bench " + which, Arrays.copyOfRange(argv, 1, argv.length));
         String command = ("bin/seam bench " + which + " " + String.join(" ", Arrays.copyOfRange(argv, 1, argv.length))).strip();
-        int threads = a.integer("threads", 2, 1, 256);
         Path report = a.path("report", Path.of("docs", "benchmarks"));
+        if (which.equals("refine")) {
+            int repeats = a.integer("repeats", 7, 3, 1000);
+            List<int[]> sizes = sizes(a.string("sizes", "250x188,500x375,1000x750"));
+            int channels = a.integer("feature-channels", 448, 1, 4096);
+            a.finish();
+            RefineBench.run(sizes, repeats, channels, report, command);
+            out.print(java.nio.file.Files.readString(report.resolve("refine.md")));
+            return;
+        }
+        int threads = a.integer("threads", 2, 1, 256);
         if (which.equals("quality")) {
             double[] seedsD = a.reals("seeds", new double[] {1, 2, 3}, 0, Long.MAX_VALUE);
             long[] seeds = Arrays.stream(seedsD).mapToLong(d -> (long) d).toArray();
@@ -53,7 +82,7 @@ final class BenchCommand {
                     a.real("momentum", 0.9, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95),
                     new SeamObjective.Weights(a.real("min-weight", 1, 0, 100), a.real("er-weight", 1, 0, 100), a.real("ecr-weight", 1, 0, 100)),
                     methods(a), threads,
-                    a.path("out", Path.of("target", "bench-quality")), report, command);
+                    a.path("out", Path.of("target", "bench-quality")), report, command, a.longValue("affinity-steps", 300, 0));
             a.finish();
             EngineSetup.configure(threads, seeds[0]);
             var rows = QualityBench.run(s);

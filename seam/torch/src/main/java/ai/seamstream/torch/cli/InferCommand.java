@@ -7,14 +7,20 @@ import ai.seamstream.core.image.ImageDecoder;
 import ai.seamstream.core.image.Normalization;
 import ai.seamstream.core.image.RgbImage;
 import ai.seamstream.core.inference.PseudoMaskResult;
+import ai.seamstream.core.mask.LabelMask;
 import ai.seamstream.core.mask.PaletteMaskCodec;
 import ai.seamstream.core.mask.UncertaintyPng;
 import ai.seamstream.core.onnx.OnnxModel;
 import ai.seamstream.core.onnx.OnnxPseudoMasks;
 import ai.seamstream.core.onnx.OnnxSession;
+import ai.seamstream.core.refine.DenseCrf;
+import ai.seamstream.core.refine.MaskRefiner;
+import ai.seamstream.core.refine.RandomWalk;
 import ai.seamstream.core.tensor.NamedTensor;
 import ai.seamstream.core.tensor.SafeTensors;
 import ai.seamstream.schemas.ClassVocabulary;
+import ai.seamstream.torch.affinity.AffinityCheckpoint;
+import ai.seamstream.torch.affinity.AffinityTraining;
 import ai.seamstream.torch.checkpoint.Checkpoint;
 import ai.seamstream.torch.infer.MultiScaleInference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,6 +42,8 @@ import java.util.stream.Stream;
  * (palette, class indices), {@code uncertainty/<id>.png} (grey, 255 = most uncertain), {@code scores.jsonl}
  * (tags used and whether predicted, class probabilities, uncertainty, class areas), and with {@code --save-maps}
  * the normalised class maps {@code maps/<id>.safetensors} that {@code seam eval} uses for its threshold sweep.
+ * {@code --refine crf|rw|rw+crf} refines the masks (SEAM-METHOD §5); maps and uncertainty stay those of the plain
+ * inference. The random walk needs an affinity network ({@code seam train-affinity}), which runs on DJL only.
  */
 final class InferCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,13 +88,39 @@ final class InferCommand {
             throw new UsageException("infer: --cuda and --batch are options of --engine onnx");
         }
         Float bgArg = a.has("background") ? (float) a.real("background", 0.26, 0, 1) : null;
+        var refineArg = refineOptions(a);
+        Path affinityDir = null;
+        if (refineArg.mode().needsAffinity()) {
+            if (!a.has("affinity")) {
+                throw new UsageException("infer: --refine " + refineArg.mode() + " needs --affinity DIR, an affinity network from "
+                        + "'seam train-affinity'");
+            }
+            if (engineName.equals("onnx")) {
+                throw new UsageException("infer: --refine " + refineArg.mode() + " runs the affinity network on DJL; use --engine djl "
+                        + "(the affinity network has no ONNX export yet)");
+            }
+            affinityDir = a.existingDir("affinity");
+        }
         a.finish();
 
         var items = listItems(images, split, predictTags);
         try (Engine engine = engineName.equals("djl")
                 ? djl(source, threads, scalesArg, noFlip, bgArg, camMaps)
-                : onnx(source, threads, cuda, batch, scalesArg, noFlip, bgArg, camMaps)) {
+                : onnx(source, threads, cuda, batch, scalesArg, noFlip, bgArg, camMaps);
+             NDManager affinityManager = NDManager.newBaseManager();
+             AffinityCheckpoint.Loaded affinity = affinityDir == null ? null : AffinityCheckpoint.load(affinityDir, affinityManager)) {
             var vocab = engine.vocabulary();
+            var refine = refineArg;
+            if (affinity != null) {
+                if (!affinity.manifest().source().classes().equals(vocab.names())) {
+                    throw new UsageException("infer: the affinity network's classes " + affinity.manifest().source().classes()
+                            + " differ from the model's " + vocab.names());
+                }
+                var w = refine.walk(); // the walk pairs pixels within the radius the network was trained on
+                refine = new MaskRefiner.Options(refine.mode(), refine.crfAlpha(), refine.crf(), new RandomWalk.Config(
+                        affinity.manifest().radius(), w.beta(), w.logt(), w.alpha(), w.stride(), w.referenceBorder()),
+                        refine.walkCrfIterations());
+            }
             if (items.vocabularyNames != null && !items.vocabularyNames.equals(vocab.names())) {
                 throw new UsageException("infer: the data set's classes " + items.vocabularyNames + " differ from the model's "
                         + vocab.names());
@@ -110,7 +144,7 @@ final class InferCommand {
                     List<PseudoMaskResult> results = engine.run(imgs, labels);
                     for (int i = 0; i < chunk.size(); i++) {
                         write(dest, chunk.get(i).id, imgs.get(i), results.get(i), saveMaps ? engine.background() : null,
-                                scores, vocab);
+                                scores, vocab, refine, affinity);
                         done++;
                         if (done % 50 == 0 || done == items.list.size()) {
                             double sec = (System.nanoTime() - start) / 1e9;
@@ -124,9 +158,12 @@ final class InferCommand {
     }
 
     private static void write(Path dest, String id, RgbImage img, PseudoMaskResult r, Float savedMapsBackground,
-                              BufferedWriter scores,
-                              ClassVocabulary vocab) throws IOException {
-        PaletteMaskCodec.write(r.mask(), dest.resolve("masks").resolve(id + ".png"));
+                              BufferedWriter scores, ClassVocabulary vocab, MaskRefiner.Options refine,
+                              AffinityCheckpoint.Loaded affinity) throws IOException {
+        var features = affinity == null ? null : AffinityTraining.features(affinity.network(), img);
+        LabelMask refined = MaskRefiner.refine(img, r.normalized(), r.tags(), features, refine);
+        LabelMask mask = refined != null ? refined : r.mask();
+        PaletteMaskCodec.write(mask, dest.resolve("masks").resolve(id + ".png"));
         Files.write(dest.resolve("uncertainty").resolve(id + ".png"), UncertaintyPng.encode(r.uncertainty(), img.width(), img.height()));
         if (savedMapsBackground != null) {
             var n = r.normalized();
@@ -134,7 +171,7 @@ final class InferCommand {
                     List.of(new NamedTensor("normalized", new long[] {n.channels(), n.height(), n.width()}, n.data())),
                     Map.of("background", Float.toString(savedMapsBackground)));
         }
-        scores.write(scoreLine(id, vocab.foreground(), r));
+        scores.write(scoreLine(id, vocab.foreground(), r, mask));
         scores.newLine();
     }
 
@@ -229,7 +266,22 @@ final class InferCommand {
         };
     }
 
-    static String scoreLine(String id, List<String> classes, PseudoMaskResult r) throws IOException {
+    /**
+     * The refinement options: {@code --refine none|crf|rw|rw+crf}, {@code --crf-alpha 4}, {@code --crf-iterations 10},
+     * {@code --rw-alpha 6}, {@code --rw-beta 8}, {@code --rw-logt 6}, {@code --rw-crf-iterations 1}.
+     */
+    static MaskRefiner.Options refineOptions(Args a) {
+        var mode = MaskRefiner.Mode.parse(a.choice("refine", "none", "none", "crf", "rw", "rw+crf"));
+        var ref = MaskRefiner.Options.reference(mode);
+        double alpha = a.real("crf-alpha", ref.crfAlpha(), 0, 1000);
+        DenseCrf.Config crf = ref.crf().withIterations(a.integer("crf-iterations", ref.crf().iterations(), 0, 1000));
+        RandomWalk.Config w = ref.walk();
+        var walk = new RandomWalk.Config(w.radius(), a.real("rw-beta", w.beta(), 0.01, 100), a.integer("rw-logt", w.logt(), 0, 16),
+                a.real("rw-alpha", w.alpha(), 0, 1000), w.stride(), w.referenceBorder());
+        return new MaskRefiner.Options(mode, alpha, crf, walk, a.integer("rw-crf-iterations", ref.walkCrfIterations(), 1, 1000));
+    }
+
+    static String scoreLine(String id, List<String> classes, PseudoMaskResult r, LabelMask mask) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", id);
         o.put("predictedTags", r.predictedTags());
@@ -237,13 +289,13 @@ final class InferCommand {
         var probs = o.putObject("probabilities");
         var area = o.putObject("area");
         long[] count = new long[classes.size() + 1];
-        for (byte b : r.mask().labels()) {
+        for (byte b : mask.labels()) {
             int c = b & 0xFF;
             if (c < count.length) {
                 count[c]++;
             }
         }
-        double total = r.mask().width() * (double) r.mask().height();
+        double total = mask.width() * (double) mask.height();
         for (int k = 0; k < classes.size(); k++) {
             if (r.tags()[k]) {
                 tags.add(classes.get(k));

@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
-/** The {@code seam} command line: synth, train, infer, eval, import, export, bench. User errors end in one line and exit code 2. */
+/** The {@code seam} command line: synth, train, train-affinity, infer, eval, import, export, bench. User errors end in one line and exit code 2. */
 public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
@@ -19,6 +19,11 @@ public final class SeamCli {
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
                      [--engine djl|onnx]   (onnx: --model DIR from 'seam export' instead of --checkpoint;
                                             scales, flip, background from its manifest; [--batch 1] [--cuda])
+                     [--refine none|crf|rw|rw+crf] [--crf-alpha 4] [--crf-iterations 10] [--affinity DIR]
+                     [--rw-alpha 6] [--rw-beta 8] [--rw-logt 6] [--rw-crf-iterations 1]
+              train-affinity --checkpoint DIR --data DIR --out DIR [--split train] [--steps 300] [--batch 8]
+                     [--crop PX] [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--low-alpha 4]
+                     [--high-alpha 24] [--radius 5] [--hue 0.1] [--scales 0.5,1,1.5,2] [--seed 1] [--threads 2]
               import --from FILE --to DIR [--format auto|params|pth|safetensors] [--strict] [--classes voc|a,b,..|FILE]
                      [--method auto|seam|cam] [--backbone full|small] [--width 0.125] [--units 1|2,1,2,2]
                      [--scales 0.5,1,1.5,2] [--background 0.26] [--threads 2]
@@ -28,10 +33,11 @@ public final class SeamCli {
                      [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
                      [--markings 0.08,0.14] [--marking-tint 1] [--width 0.125] [--units 1] [--batch 8] [--hue 0.1]
                      [--scale 0.3] [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1]
-                     [--out DIR] [--report DIR] [--threads 2]
+                     [--affinity-steps 300] [--out DIR] [--report DIR] [--threads 2]
               bench  speed [--threads 2] [--repeats 7]
               bench  infer [--threads 2] [--repeats 5] [--full-repeats 1] [--small-size 128] [--full-size 448]
                      [--no-full] [--work target/bench-infer] [--report docs/benchmarks]
+              bench  refine [--sizes 250x188,500x375,1000x750] [--repeats 7] [--feature-channels 448] [--report DIR]
               help
             """;
 
@@ -56,11 +62,12 @@ public final class SeamCli {
                 case "synth" -> SynthCommand.run(Args.parse("synth", rest), out);
                 case "train" -> TrainCommand.run(Args.parse("train", rest), out);
                 case "infer" -> InferCommand.run(Args.parse("infer", rest), out);
+                case "train-affinity" -> TrainAffinityCommand.run(Args.parse("train-affinity", rest), out);
                 case "eval" -> EvalCommand.run(Args.parse("eval", rest), out);
                 case "import" -> ImportCommand.run(Args.parse("import", rest), out);
                 case "export" -> ExportCommand.run(Args.parse("export", rest), out);
                 case "bench" -> BenchCommand.run(rest, out);
-                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, infer, eval, import, export, bench, help");
+                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, train-affinity, infer, eval, import, export, bench, help");
             }
             return 0;
         } catch (UsageException | IllegalArgumentException e) {

@@ -210,7 +210,8 @@ public final class SeamNetwork implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
     // Forward
 
-    private NDArray[] run(NDArray x, int height, int width, Pass pass) {
+    /** The backbone's taps: b5's and b6's BN-ReLU inputs (conv4, conv5) and ReLU(BN7) (conv6), as psa's forward_as_dict. */
+    private NDArray[] backboneRun(NDArray x, Pass pass) {
         NDArray h = conv(x, "conv1a", 1, 1, 1);
         NDArray conv4 = null;
         NDArray conv5 = null;
@@ -242,7 +243,44 @@ public final class SeamNetwork implements AutoCloseable {
             }
             h = u.bottleneck ? bottleneck(u, h, a, pass) : basic(u, h, a, pass);
         }
-        NDArray conv6 = bnRelu(h, "bn7", pass);
+        return new NDArray[] {conv4, conv5, bnRelu(h, "bn7", pass)};
+    }
+
+    /**
+     * The backbone's three taps at stride 8 (psa's {@code conv4}, {@code conv5}, {@code conv6}: the inputs of b5 and
+     * b6 after their BN-ReLU, and ReLU(BN7) of b7's output), for heads other than SEAM's such as AffinityNet. Same
+     * contract as {@link #forward(NDArray, boolean)}: the outputs live in {@code x}'s manager.
+     */
+    public Taps backbone(NDArray x, boolean training) {
+        Shape s = x.getShape();
+        if (s.dimension() != 4 || s.get(1) != 3 || x.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("network input must be N×3×H×W float32, got " + s + " " + x.getDataType());
+        }
+        Pass pass = new Pass(training, true);
+        NDArray[] out = TensorScope.computeAll(() -> backboneRun(x, pass));
+        for (NDArray a : out) {
+            if (a.getManager() != x.getManager()) {
+                a.attach(x.getManager());
+            }
+        }
+        return new Taps(out[0], out[1], out[2]);
+    }
+
+    /** The backbone taps of {@link #backbone}. */
+    public record Taps(NDArray conv4, NDArray conv5, NDArray conv6) implements AutoCloseable {
+        @Override
+        public void close() {
+            conv4.close();
+            conv5.close();
+            conv6.close();
+        }
+    }
+
+    private NDArray[] run(NDArray x, int height, int width, Pass pass) {
+        NDArray[] taps = backboneRun(x, pass);
+        NDArray conv4 = taps[0];
+        NDArray conv5 = taps[1];
+        NDArray conv6 = taps[2];
         NDArray camLow = conv(pass.training() ? dropout2d(conv6, DROPOUT7) : conv6, "fc8", 1, 0, 1);
         NDArray cam = Resize.bilinear(camLow, height, width, true);
         if (config.method() == Method.CAM) {

@@ -93,6 +93,78 @@ class SeamCliTest {
     }
 
     @Test
+    void inferRefineCrfWritesTheCrfOfTheSavedMaps() throws IOException {
+        Path ckpt = tmp.resolve("tiny-ckpt");
+        Outcome t = seam("train", "--data", data.toString(), "--out", ckpt.toString(), "--method", "cam", "--steps", "2",
+                "--batch", "2", "--width", "0.0625", "--crop", "64", "--threads", "1", "--log-every", "1");
+        assertEquals(0, t.code, t.err);
+        Path plain = tmp.resolve("infer-plain");
+        Path crf = tmp.resolve("infer-crf");
+        Outcome p = seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", plain.toString(),
+                "--scales", "1", "--save-maps", "--threads", "1");
+        assertEquals(0, p.code, p.err);
+        Outcome c = seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", crf.toString(),
+                "--scales", "1", "--refine", "crf", "--crf-alpha", "4", "--threads", "1");
+        assertEquals(0, c.code, c.err);
+        // independently: the plain run's maps and tags through the core refiner give the same masks
+        var ds = ai.seamstream.core.dataset.VocDataset.open(data);
+        var refineOptions = ai.seamstream.core.refine.MaskRefiner.Options.reference(ai.seamstream.core.refine.MaskRefiner.Mode.CRF);
+        int compared = 0;
+        try (Stream<Path> maps = Files.list(plain.resolve("maps"))) {
+            for (Path m : (Iterable<Path>) maps::iterator) {
+                String id = m.getFileName().toString().replace(".safetensors", "");
+                var n = ai.seamstream.core.tensor.SafeTensors.read(m).byName().get("normalized");
+                var normalized = new ai.seamstream.core.tensor.ClassMaps((int) n.shape()[0], (int) n.shape()[1], (int) n.shape()[2], n.data());
+                boolean[] tags = ds.labels(id).orElseThrow();
+                var img = ai.seamstream.core.image.ImageDecoder.read(ds.imageFile(id));
+                LabelMask expected = ai.seamstream.core.refine.MaskRefiner.refine(img, normalized, tags, null, refineOptions);
+                LabelMask got = PaletteMaskCodec.read(crf.resolve("masks").resolve(id + ".png"));
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected.labels(), got.labels(), id);
+                compared++;
+            }
+        }
+        assertTrue(compared > 0, "no maps written");
+        seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("rw").toString(),
+                "--refine", "rw").isUserError("--refine rw", "--affinity");
+        seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("rw").toString(),
+                "--refine", "rw", "--affinity", ckpt.toString()).isUserError("affinity.json");
+
+        // an affinity network from the same checkpoint drives the walk; its masks equal the core walk on its features
+        Path aff = tmp.resolve("tiny-aff");
+        Outcome ta = seam("train-affinity", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--out", aff.toString(),
+                "--steps", "3", "--batch", "2", "--crop", "64", "--scales", "1", "--threads", "1", "--log-every", "1");
+        assertEquals(0, ta.code, ta.err);
+        assertTrue(ta.out.contains("affinity network") && ta.out.contains(aff.toString()), ta.out);
+        assertTrue(Files.readString(aff.resolve("affinity.json")).contains("\"lastLoss\""));
+        Path rw = tmp.resolve("infer-rw");
+        Outcome r = seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", rw.toString(),
+                "--scales", "1", "--refine", "rw", "--affinity", aff.toString(), "--threads", "1");
+        assertEquals(0, r.code, r.err);
+        Outcome rc = seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("infer-rwcrf").toString(),
+                "--scales", "1", "--refine", "rw+crf", "--affinity", aff.toString(), "--threads", "1");
+        assertEquals(0, rc.code, rc.err);
+        try (var manager = ai.djl.ndarray.NDManager.newBaseManager();
+             var loaded = ai.seamstream.torch.affinity.AffinityCheckpoint.load(aff, manager)) {
+            var rwOptions = ai.seamstream.core.refine.MaskRefiner.Options.reference(ai.seamstream.core.refine.MaskRefiner.Mode.RW);
+            try (Stream<Path> maps = Files.list(plain.resolve("maps"))) {
+                for (Path m : (Iterable<Path>) maps::iterator) {
+                    String id = m.getFileName().toString().replace(".safetensors", "");
+                    var n = ai.seamstream.core.tensor.SafeTensors.read(m).byName().get("normalized");
+                    var normalized = new ai.seamstream.core.tensor.ClassMaps((int) n.shape()[0], (int) n.shape()[1], (int) n.shape()[2], n.data());
+                    var img = ai.seamstream.core.image.ImageDecoder.read(ds.imageFile(id));
+                    var f = ai.seamstream.torch.affinity.AffinityTraining.features(loaded.network(), img);
+                    assertEquals(8, f.height());
+                    LabelMask expected = ai.seamstream.core.refine.MaskRefiner.refine(img, normalized, ds.labels(id).orElseThrow(), f, rwOptions);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(expected.labels(),
+                            PaletteMaskCodec.read(rw.resolve("masks").resolve(id + ".png")).labels(), id);
+                }
+            }
+        }
+        seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("rw").toString(),
+                "--refine", "dense").isUserError("--refine");
+    }
+
+    @Test
     void noArgumentsPrintsUsageAndFails() {
         Outcome o = seam();
         assertEquals(2, o.code());
@@ -124,7 +196,25 @@ class SeamCliTest {
         seam("bench", "quality", "--bodies", "0.8,0.5", "--out", out.toString()).isUserError("--bodies");
         seam("bench", "quality", "--marking-tint", "0.05", "--out", out.toString()).isUserError("marking-tint");
         seam("bench", "fast").isUserError("quality");
+        seam("bench", "refine", "--sizes", "500x", "--report", out.toString()).isUserError("--sizes");
         assertFalse(Files.exists(out), "nothing trained or written");
+    }
+
+    @Test
+    void benchRefineWritesItsReport() throws IOException {
+        Path report = tmp.resolve("bench-refine");
+        Outcome o = seam("bench", "refine", "--sizes", "96x72,104x80", "--repeats", "3", "--feature-channels", "8",
+                "--report", report.toString());
+        assertEquals(0, o.code, o.err);
+        String md = Files.readString(report.resolve("refine.md"));
+        assertTrue(md.contains("bin/seam bench refine --sizes 96x72,104x80 --repeats 3"), md);
+        assertTrue(md.contains("| 96×72 |") && md.contains("| 104×80 |"), md);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.resolve("refine.json").toFile());
+        assertEquals(2, json.get("crf").size());
+        assertEquals(2, json.get("randomWalk").size());
+        // 104×80 at stride 8 is a 13×10 grid
+        assertEquals(130, json.get("randomWalk").get(1).get("gridPixels").asInt());
+        assertTrue(json.get("crf").get(0).get("medianMs").asDouble() > 0);
     }
 
     @Test
