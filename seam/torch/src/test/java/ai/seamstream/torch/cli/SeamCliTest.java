@@ -190,6 +190,17 @@ class SeamCliTest {
     }
 
     @Test
+    void randomWalkRefinementNeedsAnAffinityNetworkAndTheDjlEngine() throws IOException {
+        Path model = Files.createDirectories(tmp.resolve("some-model"));
+        Path out = tmp.resolve("rw-out");
+        seam("infer", "--engine", "onnx", "--model", model.toString(), "--images", data.toString(), "--out", out.toString(),
+                "--refine", "rw").isUserError("--affinity");
+        seam("infer", "--engine", "onnx", "--model", model.toString(), "--images", data.toString(), "--out", out.toString(),
+                "--refine", "rw+crf", "--affinity", model.toString()).isUserError("--engine djl");
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
     void benchRejectsBadSettingsBeforeTrainingAnything() {
         Path out = tmp.resolve("bench-out");
         seam("bench", "quality", "--methods", "cam,unet", "--out", out.toString()).isUserError("--methods");
