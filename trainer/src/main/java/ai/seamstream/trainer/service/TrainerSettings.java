@@ -160,7 +160,8 @@ public interface TrainerSettings {
         @WithDefault("0.0005")
         double weightDecay();
 
-        @WithDefault("0.9")
+        /** SGD momentum; the reference uses none. */
+        @WithDefault("0")
         double momentum();
 
         @WithDefault("0.9")
