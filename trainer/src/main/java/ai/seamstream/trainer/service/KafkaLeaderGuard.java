@@ -55,6 +55,11 @@ public final class KafkaLeaderGuard implements JobGuard, AutoCloseable {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, instanceId + "-leader");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // cooperative rebalancing: a member joining or leaving does not take the partition from the leader (the eager
+        // protocol revokes every partition on each rebalance, which would cancel the running job whenever an instance
+        // starts)
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
         int session = (int) Math.max(6000, sessionTimeout.toMillis());
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, session);
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, session / 5));

@@ -176,7 +176,7 @@ public final class TrainerRuntime implements AutoCloseable {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "trainer-policy"));
         long every = settings.policy().checkInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(this::watchCancellations, 200, 200, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::watchCancellations, 50, 50, TimeUnit.MILLISECONDS);
         LOG.info("trainer {} started: store {}, registry {}, policy every {} labels / {} (min {}) / on demand {}",
                 instanceId, store.root(), registry.root(), settings.policy().everyNewLabels(),
                 settings.policy().every().map(Duration::toString).orElse("-"), settings.policy().everyMinChanges(),
