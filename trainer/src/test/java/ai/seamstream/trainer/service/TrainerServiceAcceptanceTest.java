@@ -22,16 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +80,7 @@ class TrainerServiceAcceptanceTest {
             assertEquals("v000001", rt.registry().promotedVersion().orElseThrow());
             firstSnapshot = m.snapshotId();
 
-            List<ModelEvent> ev = events(kafka.bootstrapServers(), models, 1);
+            List<ModelEvent> ev = ServiceFixtures.events(kafka.bootstrapServers(), models, 1);
             ModelEvent e = ev.get(0);
             assertEquals("v000001", e.getModelVersion());
             assertEquals(ModelStatus.MODEL_STATUS_PROMOTED, e.getStatus());
@@ -140,36 +133,13 @@ class TrainerServiceAcceptanceTest {
             assertEquals("v000001", rec.published().parentVersion());
             assertEquals("v000001", rt.registry().promotedVersion().orElseThrow(), "the promoted version stays");
 
-            List<ModelEvent> ev = events(kafka.bootstrapServers(), models, 2);
+            List<ModelEvent> ev = ServiceFixtures.events(kafka.bootstrapServers(), models, 2);
             assertEquals("v000002", ev.get(1).getModelVersion());
             assertEquals(ModelStatus.MODEL_STATUS_REJECTED, ev.get(1).getStatus());
             assertTrue(ev.get(1).getReason().contains("floor 1.0100"), ev.get(1).getReason());
             assertEquals("v000001", ev.get(1).getProvenance().getParentModelVersion());
             assertNotNull(ev.get(1).getMetricsMap().get("current.tagMap"));
         }
-    }
-
-    /** The first {@code n} events of the models topic. */
-    static List<ModelEvent> events(String bootstrap, String topic, int n) throws Exception {
-        var p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        var out = new ArrayList<ModelEvent>();
-        try (var c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            var tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < n && System.nanoTime() < deadline) {
-                for (var r : c.poll(Duration.ofMillis(200))) {
-                    ModelEvent e = ModelEvent.parseFrom(r.value());
-                    assertEquals(e.getModelVersion(), r.key(), "keyed by version");
-                    out.add(e);
-                }
-            }
-        }
-        assertEquals(n, out.size(), "events on " + topic + ": " + out);
-        return out;
     }
 
     static void deleteTree(Path d) throws java.io.IOException {
