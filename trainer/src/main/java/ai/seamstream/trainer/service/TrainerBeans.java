@@ -28,7 +28,7 @@ import java.util.TreeSet;
 public class TrainerBeans {
 
     /** The exporter bean named {@code name}, or empty for {@code none}. */
-    static Optional<ModelExporter> selectExporter(String name, Instance<ModelExporter> exporters) {
+    public static Optional<ModelExporter> selectExporter(String name, Instance<ModelExporter> exporters) {
         if (name == null || name.isBlank() || name.strip().equalsIgnoreCase("none")) {
             return Optional.empty();
         }

@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.seamstream.core.synth.SyntheticGenerator;
 import ai.seamstream.core.synth.SyntheticSample;
@@ -13,10 +15,14 @@ import ai.seamstream.devstack.SharedKafka;
 import ai.seamstream.trainer.Fixtures;
 import ai.seamstream.trainer.service.EmbeddedKafkaResource;
 import ai.seamstream.trainer.service.ServiceFixtures;
+import ai.seamstream.trainer.registry.ModelExporter;
+import ai.seamstream.trainer.service.TrainerBeans;
 import ai.seamstream.trainer.service.TrainerRuntime;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +32,18 @@ import org.junit.jupiter.api.Test;
 class TrainerResourceTest {
     @Inject
     TrainerRuntime runtime;
+
+    @Inject
+    @Any
+    Instance<ModelExporter> exporters;
+
+    @Test
+    void theExporterIsTheCdiBeanOfTheConfiguredName() {
+        assertTrue(TrainerBeans.selectExporter("none", exporters).isEmpty());
+        assertTrue(TrainerBeans.selectExporter("weights-copy", exporters).orElseThrow() instanceof WeightsCopyExporter);
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainerBeans.selectExporter("onnx", exporters));
+        assertTrue(e.getMessage().contains("no ModelExporter bean named 'onnx'; known: none, weights-copy"), e.getMessage());
+    }
 
     void produce(SyntheticGenerator g, String prefix) throws Exception {
         try (var p = ServiceFixtures.producer(SharedKafka.get().bootstrapServers())) {
