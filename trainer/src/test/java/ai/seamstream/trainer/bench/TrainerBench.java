@@ -65,6 +65,7 @@ class TrainerBench {
                 String.join(",", g.vocabulary().foreground()), "seam.trainer.job.steps", Integer.toString(steps),
                 "seam.trainer.job.log-every", Integer.toString(WINDOW))).trainer();
         JobSpec spec = ServiceConfig.jobSpec(t.job(), g.vocabulary());
+        String loadBefore = loadAverage();
         double[] perRun = new double[runs];
         try (var store = TrainingSetStore.open(dir.resolve("store")); NDManager manager = NDManager.newBaseManager()) {
             Fixtures.fill(store, g, false);
@@ -107,6 +108,8 @@ class TrainerBench {
             rr.add(round(v));
         }
         json.put("imagesPerSecondRuns", rr);
+        json.put("loadAverageBefore", loadBefore);
+        json.put("loadAverageAfter", loadAverage());
         json.put("cpu", cpuModel());
         json.put("cores", Runtime.getRuntime().availableProcessors());
         json.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -127,16 +130,25 @@ class TrainerBench {
                 | training images/s, median of %d runs | **%.1f** |
                 | runs | %s |
 
-                Machine: %s, %d cores, %s. On this project's shared 2-core machines other work competes for the
-                CPU, so single runs vary; the median is the figure to compare.
+                Machine: %s, %d cores, %s; 1-minute load average %s before and %s after the runs (other work
+                on the machine competes for the CPU: compare figures taken at a similar load, and the median rather than
+                single runs).
                 """, spec.net().backbone().width(), spec.net().backbone().b2Units(), spec.trainer().augment().cropSize(),
                 spec.trainer().batch(), steps, images, threads, WINDOW, runs, median, rr, cpuModel(),
-                Runtime.getRuntime().availableProcessors(), json.get("java"));
+                Runtime.getRuntime().availableProcessors(), json.get("java"), loadBefore, json.get("loadAverageAfter"));
         Files.writeString(out.resolve("trainer.md"), md);
     }
 
     static double round(double v) {
         return Math.round(v * 100) / 100.0;
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (Exception e) {
+            return "unknown";
+        }
     }
 
     static String cpuModel() {
