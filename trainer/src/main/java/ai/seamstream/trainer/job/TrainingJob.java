@@ -99,6 +99,11 @@ public final class TrainingJob {
                 spec.backgroundThreshold());
         TrainingRun.Outcome outcome;
         try (NDManager m = manager.newSubManager()) {
+            // PyTorch's grad mode is per thread and on in a new thread; DJL only turns it off when a gradient collector
+            // closes. Loading start weights writes into parameters in place, which fails with grad mode on ("a leaf
+            // Variable that requires grad is being used in an in-place operation"): a job in a fresh worker thread
+            // that starts from a checkpoint needs it off.
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
             outcome = TrainingRun.execute(req, data.train(), m, () -> cancelRequested, p -> progress = progress.with(p));
         } catch (SeamTrainer.DivergedException e) {
             deleteQuietly(out);

@@ -136,4 +136,18 @@ class TrainingJobTest {
         assertTrue(r.progress().message().contains("has classes"), r.progress().message());
         assertFalse(Files.exists(dir.resolve("j7")));
     }
+
+    /** A service runs jobs in a fresh worker thread, where PyTorch's grad mode starts on; loading start weights works. */
+    @Test
+    void aJobStartingFromACheckpointRunsInAFreshThread() throws Exception {
+        var first = new TrainingJob("j8", Fixtures.tinySpec(gen.vocabulary(), 2, 0.01), data, dir.resolve("j8"))
+                .run(manager);
+        assertEquals(JobState.SUCCEEDED, first.state());
+        var spec = Fixtures.tinySpec(gen.vocabulary(), 2, 0.01).withStart(JobSpec.Start.promoted(first.checkpoint()));
+        var result = new java.util.concurrent.atomic.AtomicReference<TrainingJob.Result>();
+        Thread t = new Thread(() -> result.set(new TrainingJob("j9", spec, data, dir.resolve("j9")).run(manager)));
+        t.start();
+        t.join();
+        assertEquals(JobState.SUCCEEDED, result.get().state(), result.get().progress().message());
+    }
 }
