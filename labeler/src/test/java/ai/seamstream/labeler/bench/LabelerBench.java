@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * consumer in the same JVM (so after the mask's transaction committed). Figures are medians over the runs.
  *
  * <p>System properties (defaults): {@code labeler.bench.batches} (1,4,8,16), {@code labeler.bench.runs} (3),
- * {@code labeler.bench.images} (160), {@code labeler.bench.paced} (40), {@code labeler.bench.rate} (10),
+ * {@code labeler.bench.warmup-runs} (1, discarded rounds first), {@code labeler.bench.images} (400), {@code labeler.bench.paced} (40), {@code labeler.bench.rate} (10),
  * {@code labeler.bench.size} (64, image side), {@code labeler.bench.wait-ms} (50, batch max wait),
  * {@code labeler.bench.inference-batch} (32, views per ONNX Runtime run), {@code labeler.bench.threads} (1, ORT
  * intra-op), {@code labeler.bench.out} (folder of labeler.md/labeler.json, default {@code ../docs/benchmarks}).
@@ -86,7 +86,8 @@ class LabelerBench {
         int[] batches = Arrays.stream(System.getProperty("labeler.bench.batches", "1,4,8,16").split(","))
                 .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
         int runs = Integer.getInteger("labeler.bench.runs", 3);
-        int images = Integer.getInteger("labeler.bench.images", 160);
+        int warmupRuns = Integer.getInteger("labeler.bench.warmup-runs", 1);
+        int images = Integer.getInteger("labeler.bench.images", 400);
         int paced = Integer.getInteger("labeler.bench.paced", 40);
         double rate = Double.parseDouble(System.getProperty("labeler.bench.rate", "10"));
         int size = Integer.getInteger("labeler.bench.size", 64);
@@ -94,7 +95,7 @@ class LabelerBench {
         int inferenceBatch = Integer.getInteger("labeler.bench.inference-batch", 32);
         int threads = Integer.getInteger("labeler.bench.threads", 1);
         Path out = Path.of(System.getProperty("labeler.bench.out", "../docs/benchmarks"));
-        if (batches.length == 0 || runs < 1 || images < 1 || paced < 0 || !(rate > 0)) {
+        if (batches.length == 0 || runs < 1 || warmupRuns < 0 || images < 1 || paced < 0 || !(rate > 0)) {
             throw new IllegalArgumentException("bad bench settings");
         }
         Path model = TestModels.model(1);
@@ -105,16 +106,23 @@ class LabelerBench {
             payloadImages.add(ai.seamstream.core.image.ImageEncoder.png(Streams.image(i, size, size, true)));
         }
         Map<Integer, List<Run>> all = new LinkedHashMap<>();
+        String loadBefore = loadAverage();
         int seq = 0;
-        for (int r = 0; r < runs; r++) {
+        // warm-up rounds (the JIT, ONNX Runtime's allocations, the broker's log segments), then the measured rounds
+        for (int r = 0; r < warmupRuns + runs; r++) {
             for (int b : batches) { // interleaved, so a load change on the machine touches every batch size alike
                 String prefix = "bench" + (seq++) + ".";
-                all.computeIfAbsent(b, k -> new ArrayList<>()).add(
-                        once(kafka, prefix, model, sha, payloadImages, b, waitMs, inferenceBatch, threads, images, paced, rate));
-                System.out.printf(Locale.ROOT, "labeler bench: batch %d run %d: %s%n", b, r + 1, all.get(b).get(all.get(b).size() - 1));
+                Run run = once(kafka, prefix, model, sha, payloadImages, b, waitMs, inferenceBatch, threads, images, paced, rate);
+                boolean warm = r < warmupRuns;
+                if (!warm) {
+                    all.computeIfAbsent(b, k -> new ArrayList<>()).add(run);
+                }
+                System.out.printf(Locale.ROOT, "labeler bench: batch %d %s %d: %s%n", b, warm ? "warm-up" : "run",
+                        warm ? r + 1 : r - warmupRuns + 1, run);
             }
         }
-        write(out, all, runs, images, paced, rate, size, waitMs, inferenceBatch, threads);
+        String load = loadBefore + " at the start, " + loadAverage() + " at the end";
+        write(out, all, load, runs, warmupRuns, images, paced, rate, size, waitMs, inferenceBatch, threads);
     }
 
     private Run once(EmbeddedKafka kafka, String prefix, Path model, String sha, List<byte[]> payloads, int batch,
@@ -212,7 +220,7 @@ class LabelerBench {
         }
     }
 
-    private static void write(Path out, Map<Integer, List<Run>> all, int runs, int images, int paced, double rate,
+    private static void write(Path out, Map<Integer, List<Run>> all, String load, int runs, int warmupRuns, int images, int paced, double rate,
                               int size, int waitMs, int inferenceBatch, int threads) throws Exception {
         Files.createDirectories(out);
         String date = Instant.now().toString();
@@ -223,7 +231,7 @@ class LabelerBench {
         var json = new StringBuilder();
         json.append("{\n  \"date\": \"").append(date).append("\",\n  \"cpus\": ").append(cpus)
                 .append(",\n  \"cpu\": \"").append(cpu.replace("\"", "'")).append("\",\n  \"command\": \"bin/labeler-bench\"")
-                .append(",\n  \"runs\": ").append(runs).append(",\n  \"burst_images\": ").append(images)
+                .append(",\n  \"runs\": ").append(runs).append(",\n  \"warmup_runs\": ").append(warmupRuns).append(",\n  \"burst_images\": ").append(images)
                 .append(",\n  \"paced_images\": ").append(paced).append(",\n  \"paced_rate_per_s\": ").append(rate)
                 .append(",\n  \"image_side_px\": ").append(size).append(",\n  \"batch_max_wait_ms\": ").append(waitMs)
                 .append(",\n  \"inference_batch_views\": ").append(inferenceBatch).append(",\n  \"ort_intra_op_threads\": ")
@@ -231,12 +239,14 @@ class LabelerBench {
                 .append(",\n  \"reference_batch_size\": ").append(first).append(",\n  \"batches\": [");
         var md = new StringBuilder();
         md.append("# Labeler benchmark\n\nMade by `bin/labeler-bench` (").append(date).append(") on ").append(cpus)
-                .append(" CPUs (").append(cpu).append("): the labeler's exactly-once worker (`labeler.Labeler`, no HTTP layer) ")
+                .append(" CPUs (").append(cpu).append("; 1-minute load average ").append(load)
+                .append(", other jobs share the machine): the labeler's exactly-once worker (`labeler.Labeler`, no HTTP layer) ")
                 .append("against the embedded single-node broker in one JVM, with the small SEAM backbone (width 1/16, random ")
                 .append("weights, exported to ONNX by the real exporter; ONNX Runtime, ").append(threads)
                 .append(" intra-op thread, up to ").append(inferenceBatch).append(" views per run). Images are ")
                 .append(size).append("x").append(size).append(" PNG, tagged `cat`. Per batch size, ").append(runs)
-                .append(" runs (interleaved across batch sizes), each with a fresh labeler warmed up first; figures are the ")
+                .append(" runs (interleaved across batch sizes, after ").append(warmupRuns)
+                .append(" discarded warm-up round(s)), each with a fresh labeler warmed up first; figures are the ")
                 .append("medians over the runs.\n\n")
                 .append("- **burst**: ").append(images).append(" labelled images sent at once; masks/s = images / (first send → ")
                 .append("last mask received); latency under that backlog.\n")
@@ -271,6 +281,14 @@ class LabelerBench {
                 .append("every run's throughput. Options: see `docs/benchmarks/README.md`.\n");
         Files.writeString(out.resolve("labeler.md"), md.toString(), StandardCharsets.UTF_8);
         Files.writeString(out.resolve("labeler.json"), json.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+        } catch (Exception e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {
