@@ -1,6 +1,5 @@
 package ai.seamstream.labeler;
 
-import ai.seamstream.core.onnx.OnnxSession;
 import ai.seamstream.labeler.model.ModelLoader;
 import ai.seamstream.labeler.model.ModelManager;
 import ai.seamstream.labeler.model.ModelWatcher;
@@ -28,7 +27,7 @@ public final class Labeler implements AutoCloseable {
     public Labeler(LabelerConfig config, MeterRegistry registry, ReviewStrategy strategy) {
         this.config = config;
         this.metrics = new LabelerMetrics(registry);
-        var loader = new ModelLoader(config.modelCache(), OnnxSession.Settings.cpu(config.intraOpThreads()),
+        var loader = new ModelLoader(config.modelCache(), config.sessionSettings(),
                 config.batch().inferenceBatch(), config.selfTestSize());
         this.models = new ModelManager(loader, metrics);
         this.watcher = new ModelWatcher(config.bootstrapServers(), config.topics().models(), config.kafkaOverrides(), models);

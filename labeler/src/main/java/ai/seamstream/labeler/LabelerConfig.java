@@ -1,5 +1,6 @@
 package ai.seamstream.labeler;
 
+import ai.seamstream.core.onnx.OnnxSession;
 import ai.seamstream.schemas.TopicCatalog;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,10 +24,21 @@ import java.util.Objects;
  * @param maxImagePixels   decoded images above this are dead letters
  * @param review           active-learning budget and weights
  * @param kafkaOverrides   extra client properties (e.g. security), applied to every client
+ * @param cuda             ask ONNX Runtime for its CUDA provider (the session falls back to CPU with a log line when
+ *                         this ONNX Runtime has no CUDA provider or the device fails to start)
+ * @param cudaDevice       the CUDA device index when {@code cuda}
  */
 public record LabelerConfig(String bootstrapServers, String groupId, String transactionalId, String instance, Topics topics,
                             Batching batch, Path modelCache, int intraOpThreads, int selfTestSize, long maxImagePixels,
-                            Review review, Map<String, String> kafkaOverrides) {
+                            Review review, Map<String, String> kafkaOverrides, boolean cuda, int cudaDevice) {
+    /** A CPU-only configuration. */
+    public LabelerConfig(String bootstrapServers, String groupId, String transactionalId, String instance, Topics topics,
+                         Batching batch, Path modelCache, int intraOpThreads, int selfTestSize, long maxImagePixels,
+                         Review review, Map<String, String> kafkaOverrides) {
+        this(bootstrapServers, groupId, transactionalId, instance, topics, batch, modelCache, intraOpThreads, selfTestSize,
+                maxImagePixels, review, kafkaOverrides, false, 0);
+    }
+
     public LabelerConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(groupId, "groupId");
@@ -46,6 +58,15 @@ public record LabelerConfig(String bootstrapServers, String groupId, String tran
         if (maxImagePixels < 1) {
             throw new IllegalArgumentException("max image pixels must be positive, got " + maxImagePixels);
         }
+        if (cudaDevice < 0) {
+            throw new IllegalArgumentException("CUDA device must not be negative, got " + cudaDevice);
+        }
+    }
+
+    /** The ONNX Runtime session settings of every model this labeler loads. */
+    public OnnxSession.Settings sessionSettings() {
+        var cpu = OnnxSession.Settings.cpu(intraOpThreads);
+        return cuda ? new OnnxSession.Settings(cpu.intraOpThreads(), cpu.interOpThreads(), true, cudaDevice, cpu.spinWait()) : cpu;
     }
 
     /** Topic names; {@link #catalog()} is the catalog's. */

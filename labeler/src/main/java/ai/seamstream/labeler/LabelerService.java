@@ -38,7 +38,7 @@ public class LabelerService {
                 l.selfTestSize(), l.maxPixels(),
                 new LabelerConfig.Review(r.budget(), r.window(), r.minScore(), r.uncertaintyWeight(), r.disagreementWeight(),
                         r.predictedWeight()),
-                s.kafka().client());
+                s.kafka().client(), l.cuda(), l.cudaDevice());
     }
 
     private static String hostName() {

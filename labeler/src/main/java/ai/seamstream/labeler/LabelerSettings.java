@@ -46,6 +46,14 @@ public interface LabelerSettings {
         @WithDefault("0")
         int threads();
 
+        /** Ask ONNX Runtime for CUDA (needs the GPU build, -Pgpu); without a CUDA provider the labeler runs on CPU and logs why. */
+        @WithDefault("false")
+        boolean cuda();
+
+        /** The CUDA device index when {@code cuda} is set. */
+        @WithDefault("0")
+        int cudaDevice();
+
         /** Where fetched models are kept; default a folder under java.io.tmpdir. */
         Optional<String> modelCache();
 

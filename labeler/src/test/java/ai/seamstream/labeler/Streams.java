@@ -112,9 +112,15 @@ public final class Streams {
     /** Every committed record of a topic, read from the beginning until {@code done} holds or the timeout passes. */
     public static <T> List<T> readUntil(EmbeddedKafka kafka, String topic, Parser<T> parser, Duration timeout,
                                         Predicate<List<T>> done) {
+        return readUntil(kafka, topic, parser, timeout, done, true);
+    }
+
+    /** Like {@link #readUntil(EmbeddedKafka, String, Parser, Duration, Predicate)}; {@code committed} false reads uncommitted records too. */
+    public static <T> List<T> readUntil(EmbeddedKafka kafka, String topic, Parser<T> parser, Duration timeout,
+                                        Predicate<List<T>> done, boolean committed) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committed ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(TopicCatalog.IMAGE_TOPIC_MAX_BYTES));
