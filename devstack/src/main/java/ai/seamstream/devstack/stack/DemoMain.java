@@ -174,10 +174,14 @@ public final class DemoMain {
                 }
             }
             out.println("demo: answered " + answered + " review requests with the true tags; training v2 ...");
-            train(trainer, out, deadline);
-            until("a second PROMOTED model", () -> promoted.size() >= 2, deadline);
-            String v2 = promoted.get(promoted.size() - 1);
-            out.println("demo: " + v2 + " promoted; sending the late " + late.size() + " images ...");
+            if (train(trainer, out, deadline).equals("PROMOTED")) {
+                until("a second PROMOTED model", () -> promoted.size() >= 2, deadline);
+                out.println("demo: " + promoted.get(promoted.size() - 1) + " promoted; sending the late " + late.size()
+                        + " images ...");
+            } else {
+                out.println("demo: the promotion gate rejected the second model (its figures: trainer log, GET /v1/models);"
+                        + " " + v1 + " keeps serving; sending the late " + late.size() + " images ...");
+            }
             send(ds, classes, late, untagged, ingest, sent);
             until("masks of every tagged image", () -> everyTaggedMasked(sent, masks), deadline);
 
@@ -186,6 +190,24 @@ public final class DemoMain {
             DemoReport.Figures f = report.write(d.out(), 24);
             out.println();
             out.println(DemoReport.text(f));
+            // the streamed figures score each version on the images it happened to mask; compare them on the same ones
+            var tagged = SameImageEvaluation.tagged(List.copyOf(sent.values()));
+            Map<String, boolean[]> tags = new HashMap<>();
+            for (DemoReport.ImageIn i : tagged) {
+                tags.put(i.id(), ds.labels(i.id()).orElseThrow());
+            }
+            Map<String, Double> same = SameImageEvaluation.run(trainer, List.copyOf(promoted), tagged, tags,
+                    classes.size(), d.out().resolve("models"));
+            var sameLine = new StringBuilder("same images (all " + tagged.size() + " tagged, true tags, the labeler's pipeline):");
+            same.forEach((v, miou) -> sameLine.append(String.format(" %s mIoU %.1f;", v, miou)));
+            out.println(sameLine);
+            Path reportJson = d.out().resolve("report.json");
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(reportJson.toFile());
+            var sameNode = node.putObject("sameImages");
+            sameNode.put("images", tagged.size());
+            var byVersion = sameNode.putObject("meanIou");
+            same.forEach(byVersion::put);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(reportJson.toFile(), node);
             out.println("report: " + d.out().resolve("report.html") + " and report.json");
             return f.everyTaggedImageMasked() ? 0 : 1;
         } finally {
@@ -242,8 +264,12 @@ public final class DemoMain {
         }
     }
 
-    /** POST /v1/train until a job is accepted (the store may still be materialising), then polls it to its end. */
-    private static void train(String trainer, PrintStream out, long deadline) throws Exception {
+    /**
+     * POST /v1/train until a job is accepted (the store may still be materialising), then polls it to its end.
+     *
+     * @return the status the trainer gave the job's model version (PROMOTED, or REJECTED by the promotion gate)
+     */
+    private static String train(String trainer, PrintStream out, long deadline) throws Exception {
         String jobId = null;
         while (jobId == null) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(trainer + "/v1/train"))
@@ -267,7 +293,7 @@ public final class DemoMain {
             if (state.equals("SUCCEEDED")) {
                 out.println("demo: job " + jobId + " succeeded: model " + job.path("modelVersion").asText() + " "
                         + job.path("modelStatus").asText());
-                return;
+                return job.path("modelStatus").asText();
             }
             if (List.of("CANCELLED", "DIVERGED", "FAILED").contains(state)) {
                 throw new IllegalStateException("training job " + jobId + " ended " + state + ": "
