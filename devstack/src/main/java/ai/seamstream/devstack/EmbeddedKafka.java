@@ -263,7 +263,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (listed.containsAll(names)) {
                 boolean led = admin.describeTopics(names).allTopicNames().get().values().stream()
                         .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-                if (led) {
+                if (led && logsCreated(admin, names)) {
                     return;
                 }
             }
@@ -275,6 +275,26 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * True when the broker has created the log of every partition of the named topics: metadata can name a leader
+     * before its replica manager has the partition, and an idempotent producer that writes in that gap gets
+     * NOT_LEADER_OR_FOLLOWER, then out-of-order sequence errors that strand its records (seen in a labeler test).
+     */
+    private static boolean logsCreated(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        var wanted = new java.util.HashSet<org.apache.kafka.common.TopicPartition>();
+        for (var d : admin.describeTopics(names).allTopicNames().get().values()) {
+            d.partitions().forEach(p -> wanted.add(new org.apache.kafka.common.TopicPartition(d.name(), p.partition())));
+        }
+        var brokers = admin.describeCluster().nodes().get().stream().map(org.apache.kafka.common.Node::id).toList();
+        var present = new java.util.HashSet<org.apache.kafka.common.TopicPartition>();
+        for (var byDir : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+            for (var dir : byDir.values()) {
+                present.addAll(dir.replicaInfos().keySet());
+            }
+        }
+        return present.containsAll(wanted);
     }
 
     /** Stops the broker and waits for it; deletes the data directory if the builder said so. */
