@@ -38,27 +38,7 @@ class SeamNetworkGoldenTest {
                 Method.SEAM, BatchNormMode.FROZEN, false, 4096);
         try (NDManager manager = NDManager.newBaseManager(); SeamNetwork net = new SeamNetwork(config, manager, 1)) {
             WeightsIo.load(net.params(), weights, true); // strict: the Python names and shapes are the Java ones
-            NamedTensor in = golden.get("input");
-            NDArray x = manager.create(in.data(), new Shape(in.shape()));
-            try (SeamNetwork.Forward f = net.forward(x, false)) {
-                assertClose(golden.get("cam_low"), f.camLowRes());
-                assertClose(golden.get("cam"), f.cam());
-                assertClose(golden.get("cam_rv"), f.camRv());
-            }
-        }
-    }
-
-    private static void assertClose(NamedTensor expected, NDArray actual) {
-        assertArrayEquals(expected.shape(), actual.getShape().getShape(), expected.name() + " shape");
-        float[] e = expected.data();
-        float[] a = actual.toFloatArray();
-        double scale = 0;
-        for (float v : e) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        assertTrue(scale > 1e-3, expected.name() + " is not trivially zero");
-        for (int i = 0; i < e.length; i++) {
-            assertEquals(e[i], a[i], 1e-4 * scale + 1e-6, expected.name() + "[" + i + "]");
+            GoldenCams.assertForwardMatches(golden, net, manager, scale -> 1e-4 * scale + 1e-6);
         }
     }
 }

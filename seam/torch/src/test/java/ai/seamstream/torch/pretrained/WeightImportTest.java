@@ -15,6 +15,7 @@ import ai.seamstream.core.weights.WeightFile;
 import ai.seamstream.core.weights.WeightFormat;
 import ai.seamstream.schemas.ClassVocabulary;
 import ai.seamstream.torch.net.BackboneConfig;
+import ai.seamstream.torch.net.GoldenCams;
 import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.net.NetConfig.BatchNormMode;
 import ai.seamstream.torch.net.NetConfig.Method;
@@ -135,27 +136,7 @@ class WeightImportTest {
             } else {
                 assertEquals(net.params().all().size(), report.loaded());
             }
-            NamedTensor in = expected.get("input");
-            NDArray x = manager.create(in.data(), new Shape(in.shape()));
-            try (SeamNetwork.Forward f = net.forward(x, false)) {
-                assertClose(expected.get("cam_low"), f.camLowRes());
-                assertClose(expected.get("cam"), f.cam());
-                assertClose(expected.get("cam_rv"), f.camRv());
-            }
-        }
-    }
-
-    private static void assertClose(NamedTensor expected, NDArray actual) {
-        assertArrayEquals(expected.shape(), actual.getShape().getShape(), expected.name() + " shape");
-        float[] e = expected.data();
-        float[] a = actual.toFloatArray();
-        double scale = 0;
-        for (float v : e) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        assertTrue(scale > 1e-3, expected.name() + " is not trivially zero");
-        for (int i = 0; i < e.length; i++) {
-            assertEquals(e[i], a[i], 1e-4 * Math.max(1, scale), expected.name() + "[" + i + "]");
+            GoldenCams.assertForwardMatches(expected, net, manager, scale -> 1e-4 * Math.max(1, scale));
         }
     }
 }
