@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,16 +118,31 @@ public final class TrainingCycle {
         return new RetrainState(store.changesSince(lastSnapshot), since, demanded, snapshot, lastSnapshot);
     }
 
+    /** Runs one cycle as job {@code jobId} without status notifications; see {@link #run(String, NDManager, Consumer)}. */
+    public Outcome run(String jobId, NDManager manager) throws IOException {
+        return run(jobId, manager, m -> { });
+    }
+
     /**
-     * Runs one cycle as job {@code jobId}.
+     * Runs one cycle as job {@code jobId}: trains, publishes the checkpoint as a CANDIDATE version, judges it with
+     * the gate against the promoted version on the hold-out, and concludes it PROMOTED or REJECTED. {@code onStatus}
+     * hears every status a version takes here, in order (the CANDIDATE, then its verdict; also REJECTED for
+     * candidates an earlier trainer left unjudged), so the caller can publish each as a model event.
      *
      * @throws IllegalStateException if another job holds the guard
-     * @throws IOException           if the registry cannot be written
+     * @throws IOException           if the registry cannot be written, or the candidate cannot be evaluated (it is
+     *                               then concluded REJECTED with the error as the reason)
      */
-    public Outcome run(String jobId, NDManager manager) throws IOException {
+    public Outcome run(String jobId, NDManager manager, Consumer<ModelManifest> onStatus) throws IOException {
         JobGuard.Lease lease = guard.tryAcquire(jobId).orElseThrow(() -> new IllegalStateException(
                 "job " + guard.holder().orElse("?") + " is running; one training job at a time"));
         try (lease) {
+            // Holding the lease, no other job is judging: a CANDIDATE now is one whose trainer stopped mid-gate.
+            for (ModelManifest left : registry.candidates()) {
+                LOG.warn("{} was left CANDIDATE by a trainer that stopped before its gate; rejecting it", left.version());
+                onStatus.accept(registry.conclude(left.version(), false, Map.of(),
+                        "not judged: the trainer stopped before the promotion gate decided"));
+            }
             Snapshot snapshot = store.snapshot();
             store.recordSnapshot(snapshot);
             TrainingData.Materialised data = TrainingData.materialise(snapshot, config.vocabulary(), config.split(),
@@ -150,11 +166,7 @@ public final class TrainingCycle {
             if (r.state() != JobState.SUCCEEDED) {
                 return new Outcome(r.progress(), null, null);
             }
-            if (data.holdOut().isEmpty()) {
-                LOG.warn("job {}: the hold-out is empty; the candidate is judged without figures", jobId);
-            }
-            GateResult gate = judge(r.checkpoint(), promoted.orElse(null), data, manager);
-            Map<String, Double> metrics = new LinkedHashMap<>(gate.figures());
+            Map<String, Double> metrics = new LinkedHashMap<>();
             if (r.training().last() != null) {
                 metrics.put("finalLoss", (double) r.training().last().total());
             }
@@ -162,10 +174,25 @@ public final class TrainingCycle {
             metrics.put("skippedImages", (double) data.skipped().size());
             var pub = new ModelRegistry.Publication(r.checkpoint(), parent, snapshot.id(),
                     configuration(r.manifest(), spec), spec.trainer().seed(), config.codeVersion(), metrics,
-                    gate.promote() ? ModelStatus.PROMOTED : ModelStatus.REJECTED, gate.verdict().reason());
-            ModelManifest published = registry.publish(pub);
+                    ModelStatus.CANDIDATE, "trained; awaiting the promotion gate");
+            ModelManifest candidate = registry.publish(pub);
             deleteTree(out);
-            return new Outcome(r.progress(), gate, published);
+            onStatus.accept(candidate);
+            if (data.holdOut().isEmpty()) {
+                LOG.warn("job {}: the hold-out is empty; the candidate is judged without figures", jobId);
+            }
+            GateResult gate;
+            try {
+                gate = judge(registry.checkpoint(candidate.version()), promoted.orElse(null), data, manager);
+            } catch (IOException | RuntimeException e) {
+                onStatus.accept(registry.conclude(candidate.version(), false, Map.of(),
+                        "evaluation failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+                throw e;
+            }
+            ModelManifest judged = registry.conclude(candidate.version(), gate.promote(), gate.figures(),
+                    gate.verdict().reason());
+            onStatus.accept(judged);
+            return new Outcome(r.progress(), gate, judged);
         }
     }
 

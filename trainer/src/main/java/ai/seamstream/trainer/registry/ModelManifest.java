@@ -37,6 +37,16 @@ public record ModelManifest(String format, String version, ModelStatus status, S
                 configuration, seed, codeVersion, metrics, reason, createdAt, onnx, h);
     }
 
+    /** The gate's decision on a CANDIDATE: the new status, its figures merged into the metrics, and the reason. */
+    ModelManifest judged(ModelStatus s, Map<String, Double> figures, String why) {
+        var h = new ArrayList<>(history);
+        h.add(new Event(java.time.Instant.now().toString(), s, why));
+        var merged = new java.util.LinkedHashMap<String, Double>(metrics == null ? Map.of() : metrics);
+        merged.putAll(figures);
+        return new ModelManifest(format, version, s, parentVersion, snapshotId, checkpointId, checkpoint, weightsSha256,
+                configuration, seed, codeVersion, merged, why, createdAt, onnx, h);
+    }
+
     ModelManifest withOnnx(ExportInfo info) {
         return new ModelManifest(format, version, status, parentVersion, snapshotId, checkpointId, checkpoint, weightsSha256,
                 configuration, seed, codeVersion, metrics, reason, createdAt, info, history);

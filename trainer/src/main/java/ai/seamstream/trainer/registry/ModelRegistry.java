@@ -185,6 +185,33 @@ public final class ModelRegistry {
     }
 
     /**
+     * Records the gate's decision on a CANDIDATE: PROMOTED (the pointer moves to it) or REJECTED, with the gate's
+     * figures merged into its metrics and the reason.
+     *
+     * @throws IllegalArgumentException if the version does not exist
+     * @throws IllegalStateException    if it is not a CANDIDATE (a decision is made once)
+     */
+    public synchronized ModelManifest conclude(String version, boolean promote, Map<String, Double> figures, String reason)
+            throws IOException {
+        ModelManifest c = require(version);
+        if (c.status() != ModelStatus.CANDIDATE) {
+            throw new IllegalStateException(version + " is " + c.status() + ", not a CANDIDATE: it was judged already");
+        }
+        ModelManifest m = c.judged(promote ? ModelStatus.PROMOTED : ModelStatus.REJECTED, figures, reason);
+        writeJson(versionDir(version).resolve(MODEL_JSON), m);
+        if (promote) {
+            writePointer(version);
+        }
+        LOG.info("registry: {} {}: {}", version, m.status(), reason);
+        return m;
+    }
+
+    /** Versions still CANDIDATE (published, not judged), oldest first. */
+    public synchronized List<ModelManifest> candidates() throws IOException {
+        return versions().stream().filter(m -> m.status() == ModelStatus.CANDIDATE).toList();
+    }
+
+    /**
      * Rolls the promoted pointer back to an earlier {@code version}: that version becomes PROMOTED again, the one
      * promoted until now becomes ROLLED_BACK.
      *

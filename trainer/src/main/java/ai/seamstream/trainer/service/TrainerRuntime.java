@@ -11,6 +11,7 @@ import ai.seamstream.trainer.policy.RetrainPolicy;
 import ai.seamstream.trainer.registry.ModelExporter;
 import ai.seamstream.trainer.registry.ModelManifest;
 import ai.seamstream.trainer.registry.ModelRegistry;
+import ai.seamstream.trainer.registry.ModelStatus;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -104,7 +105,7 @@ public final class TrainerRuntime implements AutoCloseable {
             return progress;
         }
 
-        /** The version it published (PROMOTED or REJECTED), or null. */
+        /** The version it published: CANDIDATE while the gate judges it, then PROMOTED or REJECTED; null before. */
         public ModelManifest published() {
             return published;
         }
@@ -288,7 +289,12 @@ public final class TrainerRuntime implements AutoCloseable {
 
     private void runJob(JobRecord rec) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            TrainingCycle.Outcome o = cycle.run(rec.id, manager);
+            TrainingCycle.Outcome o = cycle.run(rec.id, manager, m -> {
+                if (m.status() == ModelStatus.CANDIDATE) {
+                    rec.published = m;
+                }
+                sendEvent(m);
+            });
             rec.progress = o.job();
             if (o.gate() != null) {
                 rec.gate = o.gate().verdict().reason();
@@ -296,7 +302,6 @@ public final class TrainerRuntime implements AutoCloseable {
             }
             if (o.published() != null) {
                 rec.published = o.published();
-                sendEvent(o.published());
             }
             finished.get(o.job().state()).incrementAndGet();
         } catch (Throwable e) {

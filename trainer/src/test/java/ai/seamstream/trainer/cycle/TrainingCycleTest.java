@@ -21,10 +21,12 @@ import ai.seamstream.trainer.job.JobState;
 import ai.seamstream.trainer.policy.LocalJobGuard;
 import ai.seamstream.trainer.policy.RetrainDecision;
 import ai.seamstream.trainer.policy.RetrainPolicy;
+import ai.seamstream.trainer.registry.ModelManifest;
 import ai.seamstream.trainer.registry.ModelRegistry;
 import ai.seamstream.trainer.registry.ModelStatus;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,8 +62,16 @@ class TrainingCycleTest {
                 assertNull(state.sinceLastJob());
                 assertTrue(RetrainDecision.decide(policy, state).train());
 
-                var first = cycle.run("job-1", manager);
+                var heard = new java.util.ArrayList<ModelManifest>();
+                var first = cycle.run("job-1", manager, heard::add);
                 assertEquals(JobState.SUCCEEDED, first.job().state(), first.job().message());
+                // every status the version took, in order: registered as a CANDIDATE before the gate, then its verdict
+                assertEquals(List.of(ModelStatus.CANDIDATE, ModelStatus.PROMOTED), heard.stream().map(ModelManifest::status).toList());
+                assertEquals(List.of("v000001", "v000001"), heard.stream().map(ModelManifest::version).toList());
+                assertNull(heard.get(0).metrics().get("meanIou"), "the candidate carries training figures only");
+                assertNotNull(heard.get(0).metrics().get("finalLoss"));
+                assertEquals(List.of(ModelStatus.CANDIDATE, ModelStatus.PROMOTED),
+                        first.published().history().stream().map(ModelManifest.Event::status).toList());
                 assertTrue(first.gate().promote(), first.gate().verdict().reason());
                 var m = first.published();
                 assertEquals("v000001", m.version());
@@ -106,11 +116,19 @@ class TrainingCycleTest {
                     assertTrue(e.getMessage().contains("someone-else"), e.getMessage());
                 }
 
-                var second = cycle.run("job-2", manager);
+                // a CANDIDATE left by a trainer that stopped mid-gate (simulated: published and never concluded)
+                registry.publish(new ModelRegistry.Publication(registry.checkpoint("v000001"), "v000001", "lost", null, 1,
+                        "test-version", null, ModelStatus.CANDIDATE, "trained; awaiting the promotion gate"));
+                var heard = new java.util.ArrayList<ModelManifest>();
+                var second = cycle.run("job-2", manager, heard::add);
                 assertEquals(JobState.SUCCEEDED, second.job().state(), second.job().message());
+                assertEquals(List.of("v000002 REJECTED", "v000003 CANDIDATE", "v000003 REJECTED"),
+                        heard.stream().map(x -> x.version() + " " + x.status()).toList());
+                assertTrue(heard.get(0).reason().contains("stopped before"), heard.get(0).reason());
+                assertEquals(ModelStatus.REJECTED, registry.manifest("v000002").orElseThrow().status());
                 assertFalse(second.gate().promote());
                 var r = second.published();
-                assertEquals("v000002", r.version());
+                assertEquals("v000003", r.version());
                 assertEquals(ModelStatus.REJECTED, r.status());
                 assertEquals("v000001", r.parentVersion(), "fine-tuned from the promoted checkpoint");
                 assertEquals("PROMOTED", r.configuration().get("start"));
@@ -119,7 +137,7 @@ class TrainingCycleTest {
                 assertNotNull(r.metrics().get("agreement"));
                 assertEquals("v000001", registry.promotedVersion().orElseThrow(), "the promoted version stays");
                 assertFalse(RetrainDecision.decide(policy, cycle.state(true)).train(), "the rejected snapshot is not retried");
-                try (NDManager mm = manager.newSubManager(); var loaded = Checkpoint.load(registry.checkpoint("v000002"), mm)) {
+                try (NDManager mm = manager.newSubManager(); var loaded = Checkpoint.load(registry.checkpoint("v000003"), mm)) {
                     assertEquals(r.checkpointId(), loaded.manifest().id());
                     assertTrue(loaded.manifest().training().init().startsWith("checkpoint:"));
                 }

@@ -88,6 +88,31 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aCandidateIsConcludedOnceWithTheGatesFigures() throws Exception {
+        var reg = ModelRegistry.open(dir, 5, null);
+        reg.publish(pub(ModelStatus.PROMOTED, null));
+        ModelManifest c = reg.publish(pub(ModelStatus.CANDIDATE, "v000001"));
+        assertEquals(List.of(c), reg.candidates());
+        assertEquals("v000001", reg.promotedVersion().orElseThrow(), "a candidate does not move the pointer");
+        ModelManifest p = reg.conclude("v000002", true, Map.of("meanIou", 0.5), "not worse");
+        assertEquals(ModelStatus.PROMOTED, p.status());
+        assertEquals("not worse", p.reason());
+        assertEquals(0.5, p.metrics().get("meanIou"));
+        assertTrue(p.metrics().keySet().containsAll(c.metrics().keySet()), "training figures kept: " + p.metrics());
+        assertEquals(List.of(ModelStatus.CANDIDATE, ModelStatus.PROMOTED), p.history().stream().map(ModelManifest.Event::status).toList());
+        assertEquals("v000002", reg.promotedVersion().orElseThrow());
+        assertEquals(p, reg.manifest("v000002").orElseThrow());
+        assertTrue(reg.candidates().isEmpty());
+        assertThrows(IllegalStateException.class, () -> reg.conclude("v000002", false, Map.of(), "again"));
+        assertThrows(IllegalArgumentException.class, () -> reg.conclude("v000009", false, Map.of(), "none"));
+
+        reg.publish(pub(ModelStatus.CANDIDATE, "v000002"));
+        ModelManifest r = reg.conclude("v000003", false, Map.of(), "worse");
+        assertEquals(ModelStatus.REJECTED, r.status());
+        assertEquals("v000002", reg.promotedVersion().orElseThrow(), "a rejection leaves the pointer");
+    }
+
+    @Test
     void rollbackRestoresAnEarlierVersionAndMarksTheReplacedOne() throws Exception {
         var reg = ModelRegistry.open(dir, 5, null);
         reg.publish(pub(ModelStatus.PROMOTED, null));

@@ -81,8 +81,10 @@ class TrainerServiceAcceptanceTest {
             assertEquals("v000001", rt.registry().promotedVersion().orElseThrow());
             firstSnapshot = m.snapshotId();
 
-            List<ModelEvent> ev = ServiceFixtures.events(kafka.bootstrapServers(), models, 1);
-            ModelEvent e = ev.get(0);
+            List<ModelEvent> ev = ServiceFixtures.events(kafka.bootstrapServers(), models, 2);
+            assertEquals("v000001", ev.get(0).getModelVersion());
+            assertEquals(ModelStatus.MODEL_STATUS_CANDIDATE, ev.get(0).getStatus(), "registered before the gate");
+            ModelEvent e = ev.get(1);
             assertEquals("v000001", e.getModelVersion());
             assertEquals(ModelStatus.MODEL_STATUS_PROMOTED, e.getStatus());
             // the event names the exported ONNX model's manifest (what the labeler loads) and carries the ONNX file's hash
@@ -141,12 +143,13 @@ class TrainerServiceAcceptanceTest {
             assertEquals("v000001", rec.published().parentVersion());
             assertEquals("v000001", rt.registry().promotedVersion().orElseThrow(), "the promoted version stays");
 
-            List<ModelEvent> ev = ServiceFixtures.events(kafka.bootstrapServers(), models, 2);
-            assertEquals("v000002", ev.get(1).getModelVersion());
-            assertEquals(ModelStatus.MODEL_STATUS_REJECTED, ev.get(1).getStatus());
-            assertTrue(ev.get(1).getReason().contains("floor 1.0100"), ev.get(1).getReason());
-            assertEquals("v000001", ev.get(1).getProvenance().getParentModelVersion());
-            assertNotNull(ev.get(1).getMetricsMap().get("current.tagMap"));
+            List<ModelEvent> ev = ServiceFixtures.events(kafka.bootstrapServers(), models, 4);
+            assertEquals(List.of("v000002", "v000002"), List.of(ev.get(2).getModelVersion(), ev.get(3).getModelVersion()));
+            assertEquals(ModelStatus.MODEL_STATUS_CANDIDATE, ev.get(2).getStatus());
+            assertEquals(ModelStatus.MODEL_STATUS_REJECTED, ev.get(3).getStatus());
+            assertTrue(ev.get(3).getReason().contains("floor 1.0100"), ev.get(3).getReason());
+            assertEquals("v000001", ev.get(3).getProvenance().getParentModelVersion());
+            assertNotNull(ev.get(3).getMetricsMap().get("current.tagMap"));
         }
     }
 

@@ -112,8 +112,9 @@ class TrainerResourceTest {
         given().get("/v1/models").then().body("promoted", equalTo("v000001"));
         given().post("/v1/models/v000001/rollback").then().statusCode(409).body("error", equalTo("ROLLBACK_REFUSED"));
         given().post("/v1/models/v000042/rollback").then().statusCode(404);
-        var events = ServiceFixtures.events(SharedKafka.get().bootstrapServers(), "seam.models.test-" + EmbeddedKafkaResource.run, 4);
-        assertEquals(java.util.List.of("v000001 MODEL_STATUS_PROMOTED", "v000002 MODEL_STATUS_PROMOTED",
+        var events = ServiceFixtures.events(SharedKafka.get().bootstrapServers(), "seam.models.test-" + EmbeddedKafkaResource.run, 6);
+        assertEquals(java.util.List.of("v000001 MODEL_STATUS_CANDIDATE", "v000001 MODEL_STATUS_PROMOTED",
+                "v000002 MODEL_STATUS_CANDIDATE", "v000002 MODEL_STATUS_PROMOTED",
                 "v000002 MODEL_STATUS_ROLLED_BACK", "v000001 MODEL_STATUS_PROMOTED"),
                 events.stream().map(e -> e.getModelVersion() + " " + e.getStatus()).toList());
 
