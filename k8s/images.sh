@@ -2,6 +2,7 @@
 # Builds (and with --push pushes) the container images of the services, from jars packaged before:
 #   mvn -B -pl ingest,labeler,trainer -am package -DskipTests          # cpu
 #   mvn -B -pl labeler -am package -DskipTests -Pgpu                   # gpu labeler: ONNX Runtime's CUDA build
+#   mvn -B -pl trainer -am package -DskipTests -Pgpu,cuda              # gpu trainer: and DJL's CUDA libtorch
 #   k8s/images.sh --registry REGISTRY --tag 0.1.0-SNAPSHOT --variant cpu|gpu [--push]
 # Never run in CI (it needs a Docker engine). docs/deploy.md has the whole procedure.
 set -euo pipefail
