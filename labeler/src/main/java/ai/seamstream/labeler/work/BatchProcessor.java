@@ -1,6 +1,7 @@
 package ai.seamstream.labeler.work;
 
 import ai.seamstream.core.image.ImageDecoder;
+import ai.seamstream.core.image.ImageFetcher;
 import ai.seamstream.core.image.RgbImage;
 import ai.seamstream.core.inference.PseudoMaskResult;
 import ai.seamstream.core.mask.LabelMask;
@@ -23,10 +24,6 @@ import ai.seamstream.schemas.v1.TagOrigin;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -39,6 +36,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * ONNX Runtime runs).
  */
 public final class BatchProcessor {
+    /** Images given by URI: file:, http(s): within 30 s and 64 MiB (ImageFetcher's defaults). */
+    private static final ImageFetcher FETCHER = ImageFetcher.defaults();
 
     /** A mask with its review verdict. */
     public record Made(ConsumerRecord<String, byte[]> source, Mask mask, ReviewStrategy.Candidate review) {
@@ -166,21 +165,10 @@ public final class BatchProcessor {
         if (image.getContentCase() != Image.ContentCase.URI) {
             throw new BadInput("not-an-image", "the record carries no image (neither bytes nor a URI)");
         }
-        String uri = image.getUri();
         try {
-            URI u = URI.create(uri);
-            String scheme = u.getScheme() == null ? "" : u.getScheme();
-            if (scheme.equals("file")) {
-                return Files.readAllBytes(Path.of(u));
-            }
-            if (scheme.equals("http") || scheme.equals("https")) {
-                try (InputStream in = u.toURL().openStream()) {
-                    return in.readNBytes(64 * 1024 * 1024);
-                }
-            }
-            throw new BadInput("not-an-image", "image URI scheme '" + scheme + "' is not supported (file:, http:, https:)");
-        } catch (IOException | IllegalArgumentException e) {
-            throw new BadInput("not-an-image", "image URI " + uri + " cannot be read: " + e.getMessage());
+            return FETCHER.fetch(image.getUri());
+        } catch (IOException e) {
+            throw new BadInput("not-an-image", e.getMessage());
         }
     }
 

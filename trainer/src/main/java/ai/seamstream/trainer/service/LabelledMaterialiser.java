@@ -1,5 +1,6 @@
 package ai.seamstream.trainer.service;
 
+import ai.seamstream.core.image.ImageFetcher;
 import ai.seamstream.schemas.TopicCatalog;
 import ai.seamstream.trainer.dataset.TrainingSetStore;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -56,11 +57,20 @@ public final class LabelledMaterialiser implements AutoCloseable {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong removed = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final ImageFetcher fetcher;
     private volatile boolean running = true;
     private volatile boolean rebuilding;
     private volatile Throwable failure;
 
+    /** With {@link ImageFetcher#defaults()} for images given by URI. */
     public LabelledMaterialiser(TrainingSetStore store, String bootstrapServers, String topic, String clientId) {
+        this(store, bootstrapServers, topic, clientId, ImageFetcher.defaults());
+    }
+
+    /** @param fetcher reads the bytes of images given by URI, which the store keeps like inline ones */
+    public LabelledMaterialiser(TrainingSetStore store, String bootstrapServers, String topic, String clientId,
+                                ImageFetcher fetcher) {
+        this.fetcher = java.util.Objects.requireNonNull(fetcher, "fetcher");
         this.store = store;
         this.topic = topic;
         this.offsetsFile = store.root().resolve(OFFSETS_FILE);
@@ -194,7 +204,7 @@ public final class LabelledMaterialiser implements AutoCloseable {
             }
             return;
         }
-        LabelledRecords.Decoded d = LabelledRecords.decode(r.key(), r.value());
+        LabelledRecords.Decoded d = LabelledRecords.decode(r.key(), r.value(), fetcher);
         if (!d.ok()) {
             skipped.incrementAndGet();
             LOG.warn("{}-{}@{}: skipped: {}", r.topic(), r.partition(), r.offset(), d.problem());

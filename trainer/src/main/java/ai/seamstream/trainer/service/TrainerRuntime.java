@@ -1,6 +1,7 @@
 package ai.seamstream.trainer.service;
 
 import ai.djl.ndarray.NDManager;
+import ai.seamstream.core.image.ImageFetcher;
 import ai.seamstream.schemas.TopicCatalog;
 import ai.seamstream.trainer.cycle.TrainingCycle;
 import ai.seamstream.trainer.dataset.TrainingSetStore;
@@ -167,7 +168,8 @@ public final class TrainerRuntime implements AutoCloseable {
         }
         store = TrainingSetStore.open(Path.of(settings.storeDir()));
         registry = ModelRegistry.open(Path.of(settings.registryDir()), settings.keepVersions(), exporter);
-        materialiser = new LabelledMaterialiser(store, bootstrap, settings.topics().labelled(), instanceId + "-materialiser")
+        materialiser = new LabelledMaterialiser(store, bootstrap, settings.topics().labelled(), instanceId + "-materialiser",
+                new ImageFetcher(settings.imageFetchMaxBytes(), settings.imageFetchTimeout()))
                 .start();
         guard = new KafkaLeaderGuard(bootstrap, settings.leader().topic(), settings.leader().group(), instanceId,
                 settings.leader().sessionTimeout(), this::cancelOnLostLeadership).start();

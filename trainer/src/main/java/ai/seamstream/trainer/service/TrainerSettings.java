@@ -60,6 +60,14 @@ public interface TrainerSettings {
          */
         Optional<String> advertisedUrl();
 
+        /** Images given by URI ({@code file:}, {@code http(s):}) are fetched when stored: the longest wait for one. */
+        @WithDefault("30s")
+        Duration imageFetchTimeout();
+
+        /** The largest image fetched by URI, in bytes; a larger one is skipped and reported. */
+        @WithDefault("67108864")
+        long imageFetchMaxBytes();
+
         /** Create the labelled, models and leadership topics when missing (local runs). */
         @WithDefault("true")
         boolean createTopics();
