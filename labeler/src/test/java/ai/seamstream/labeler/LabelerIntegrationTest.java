@@ -170,6 +170,9 @@ class LabelerIntegrationTest {
             }
             // a rollback of v2 brings v1 back
             Streams.event(producer, t, "v2", ModelStatus.MODEL_STATUS_ROLLED_BACK);
+            // the swap happens at the first batch boundary after the watcher handed v1 over: wait for the hand-over (an
+            // image sent at once could be in a batch that v2 still serves, which is correct but not what this checks)
+            Streams.waitFor(Duration.ofSeconds(60), () -> "v1".equals(labeler.models().nextVersion()), "rollback to v1");
             Streams.send(producer, t.labelled(), "after", Streams.labelled("after", Streams.image(7, 24, 24, true), List.of()));
             producer.flush();
             var after = Streams.readUntil(kafka, t.masks(), Mask.parser(), Duration.ofSeconds(60),

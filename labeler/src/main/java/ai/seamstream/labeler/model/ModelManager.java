@@ -156,6 +156,14 @@ public final class ModelManager implements AutoCloseable {
         return current;
     }
 
+    /**
+     * The version the next batch will use: the one handed over for the next batch boundary, else the one serving
+     * (null: none).
+     */
+    public synchronized String nextVersion() {
+        return pending.get() != null ? target : announced;
+    }
+
     /** Whether a model serves or is handed over. */
     public boolean ready() {
         Handover h = pending.get();
