@@ -82,12 +82,21 @@ public final class AffinityOnnxExporter {
      * @throws IOException if the model directory is not an exported model or the classes differ
      */
     public static ModelManifest attach(AffinityCheckpoint.Loaded loaded, Path modelDir, int opset) throws IOException {
+        var m = loaded.manifest();
+        var provenance = new ModelManifest.Provenance(m.source().id(), m.weightsSha256(), null, Instant.now().toString(),
+                TrainingRun.codeVersion());
+        return attach(loaded.network(), m.source().id() + "-affinity", m.source().classes(), m.radius(), provenance, modelDir, opset);
+    }
+
+    /** {@link #attach(AffinityCheckpoint.Loaded, Path, int)} for a network in memory. */
+    public static ModelManifest attach(AffinityNetwork net, String id, List<String> classes, int radius,
+                                       ModelManifest.Provenance provenance, Path modelDir, int opset) throws IOException {
         ModelManifest seam = OnnxModel.readManifest(modelDir);
-        if (!seam.classes().equals(loaded.manifest().source().classes())) {
+        if (!seam.classes().equals(classes)) {
             throw new IOException(modelDir + ": the model's classes " + seam.classes() + " differ from the affinity network's "
-                    + loaded.manifest().source().classes());
+                    + classes);
         }
-        AffinityManifest a = export(loaded, modelDir.resolve(SUBFOLDER), opset);
+        AffinityManifest a = export(net, id, classes, radius, provenance, modelDir.resolve(SUBFOLDER), opset);
         ModelManifest out = seam.withAffinity(new ModelManifest.AffinityRef(SUBFOLDER, a.onnxSha256()));
         OnnxExporter.writeAtomically(modelDir.resolve(ModelManifest.FILE), JSON.writeValueAsBytes(out));
         return out;
