@@ -28,7 +28,7 @@ public final class Labeler implements AutoCloseable {
         this.config = config;
         this.metrics = new LabelerMetrics(registry);
         var loader = new ModelLoader(config.modelCache(), config.sessionSettings(),
-                config.batch().inferenceBatch(), config.selfTestSize());
+                config.batch().inferenceBatch(), config.selfTestSize(), config.refine());
         this.models = new ModelManager(loader, metrics);
         this.watcher = new ModelWatcher(config.bootstrapServers(), config.topics().models(), config.kafkaOverrides(), models);
         this.worker = new LabelerWorker(config, models, strategy, metrics, System::currentTimeMillis);

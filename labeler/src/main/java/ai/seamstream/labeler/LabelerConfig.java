@@ -1,6 +1,7 @@
 package ai.seamstream.labeler;
 
 import ai.seamstream.core.onnx.OnnxSession;
+import ai.seamstream.core.refine.MaskRefiner;
 import ai.seamstream.schemas.TopicCatalog;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +28,21 @@ import java.util.Objects;
  * @param cuda             ask ONNX Runtime for its CUDA provider (the session falls back to CPU with a log line when
  *                         this ONNX Runtime has no CUDA provider or the device fails to start)
  * @param cudaDevice       the CUDA device index when {@code cuda}
+ * @param refine           the refinement of every emitted mask ({@link #refinement}); mode none by default
  */
 public record LabelerConfig(String bootstrapServers, String groupId, String transactionalId, String instance, Topics topics,
                             Batching batch, Path modelCache, int intraOpThreads, int selfTestSize, long maxImagePixels,
-                            Review review, Map<String, String> kafkaOverrides, boolean cuda, int cudaDevice) {
-    /** A CPU-only configuration. */
+                            Review review, Map<String, String> kafkaOverrides, boolean cuda, int cudaDevice,
+                            MaskRefiner.Options refine) {
+    /** A configuration without refinement. */
+    public LabelerConfig(String bootstrapServers, String groupId, String transactionalId, String instance, Topics topics,
+                         Batching batch, Path modelCache, int intraOpThreads, int selfTestSize, long maxImagePixels,
+                         Review review, Map<String, String> kafkaOverrides, boolean cuda, int cudaDevice) {
+        this(bootstrapServers, groupId, transactionalId, instance, topics, batch, modelCache, intraOpThreads, selfTestSize,
+                maxImagePixels, review, kafkaOverrides, cuda, cudaDevice, MaskRefiner.Options.reference(MaskRefiner.Mode.NONE));
+    }
+
+    /** A CPU-only configuration without refinement. */
     public LabelerConfig(String bootstrapServers, String groupId, String transactionalId, String instance, Topics topics,
                          Batching batch, Path modelCache, int intraOpThreads, int selfTestSize, long maxImagePixels,
                          Review review, Map<String, String> kafkaOverrides) {
@@ -61,6 +72,36 @@ public record LabelerConfig(String bootstrapServers, String groupId, String tran
         if (cudaDevice < 0) {
             throw new IllegalArgumentException("CUDA device must not be negative, got " + cudaDevice);
         }
+        Objects.requireNonNull(refine, "refine");
+    }
+
+    /** This configuration with another refinement. */
+    public LabelerConfig withRefine(MaskRefiner.Options r) {
+        return new LabelerConfig(bootstrapServers, groupId, transactionalId, instance, topics, batch, modelCache, intraOpThreads,
+                selfTestSize, maxImagePixels, review, kafkaOverrides, cuda, cudaDevice, r);
+    }
+
+    /**
+     * The refinement of {@code seam.labeler.refine} ({@code none|crf|rw|rw+crf}) with the CRF's background power and
+     * iterations; the other parameters are SEAM-METHOD §5's ({@link MaskRefiner.Options#reference}).
+     *
+     * @throws IllegalArgumentException naming the key for an unknown mode or an out-of-range number
+     */
+    public static MaskRefiner.Options refinement(String mode, double crfAlpha, int crfIterations) {
+        MaskRefiner.Mode m;
+        try {
+            m = MaskRefiner.Mode.parse(mode == null ? "" : mode);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("seam.labeler.refine must be none, crf, rw or rw+crf, got '" + mode + "'", e);
+        }
+        if (!(crfAlpha >= 0) || crfAlpha > 1000) {
+            throw new IllegalArgumentException("seam.labeler.refine-crf-alpha must be in 0..1000, got " + crfAlpha);
+        }
+        if (crfIterations < 1 || crfIterations > 1000) {
+            throw new IllegalArgumentException("seam.labeler.refine-crf-iterations must be in 1..1000, got " + crfIterations);
+        }
+        var ref = MaskRefiner.Options.reference(m);
+        return new MaskRefiner.Options(m, crfAlpha, ref.crf().withIterations(crfIterations), ref.walk(), ref.walkCrfIterations());
     }
 
     /** The ONNX Runtime session settings of every model this labeler loads. */

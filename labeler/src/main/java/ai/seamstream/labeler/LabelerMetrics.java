@@ -19,6 +19,7 @@ public final class LabelerMetrics {
     private final DistributionSummary batchSize;
     private final Timer endToEnd;
     private final Timer inference;
+    private final Timer refine;
     private final Counter reviews;
     private final Counter swaps;
     private final Map<String, AtomicInteger> versionGauges = new ConcurrentHashMap<>();
@@ -35,6 +36,8 @@ public final class LabelerMetrics {
                 .register(registry);
         inference = Timer.builder("seam.labeler.inference").description("pipeline time per batch")
                 .publishPercentileHistogram().register(registry);
+        refine = Timer.builder("seam.labeler.refine").description("mask refinement time per batch (seam.labeler.refine)")
+                .publishPercentileHistogram().register(registry);
         reviews = Counter.builder("seam.labeler.reviews").description("review requests committed").register(registry);
         swaps = Counter.builder("seam.labeler.model.swaps").description("models swapped in").register(registry);
     }
@@ -42,6 +45,13 @@ public final class LabelerMetrics {
     public void batch(int size, long inferenceNanos) {
         batchSize.record(size);
         inference.record(Duration.ofNanos(inferenceNanos));
+    }
+
+    /** A batch's refinement time; nothing is recorded when the batch refined no mask (refinement off). */
+    public void refine(long nanos, int masks) {
+        if (nanos > 0 && masks > 0) {
+            refine.record(Duration.ofNanos(nanos));
+        }
     }
 
     public void committed(int maskCount, int reviewCount) {

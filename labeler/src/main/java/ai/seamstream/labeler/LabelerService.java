@@ -38,7 +38,8 @@ public class LabelerService {
                 l.selfTestSize(), l.maxPixels(),
                 new LabelerConfig.Review(r.budget(), r.window(), r.minScore(), r.uncertaintyWeight(), r.disagreementWeight(),
                         r.predictedWeight()),
-                s.kafka().client(), l.cuda(), l.cudaDevice());
+                s.kafka().client(), l.cuda(), l.cudaDevice(),
+                LabelerConfig.refinement(l.refine(), l.refineCrfAlpha(), l.refineCrfIterations()));
     }
 
     private static String hostName() {

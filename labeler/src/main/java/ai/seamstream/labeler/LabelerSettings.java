@@ -63,6 +63,21 @@ public interface LabelerSettings {
         @WithDefault("40000000")
         long maxPixels();
 
+        /**
+         * Mask refinement of every emitted mask: none, crf, rw or rw+crf (SEAM-METHOD §5; rw needs the affinity network
+         * the model directory ships). Off by default: it costs far more than the network on CPU (docs/labeler.md).
+         */
+        @WithDefault("none")
+        String refine();
+
+        /** The CRF's background power α (SEAM-METHOD §5: 4). */
+        @WithDefault("4")
+        double refineCrfAlpha();
+
+        /** Mean-field iterations of the CRF (SEAM-METHOD §5: 10). */
+        @WithDefault("10")
+        int refineCrfIterations();
+
         /** Images whose latest mask GET /v1/masks/{id} can answer. */
         @WithDefault("100000")
         int maskViewCapacity();

@@ -2,6 +2,8 @@ package ai.seamstream.labeler;
 
 import ai.djl.ndarray.NDManager;
 import ai.seamstream.core.model.ModelManifest;
+import ai.seamstream.torch.affinity.AffinityNetwork;
+import ai.seamstream.torch.export.AffinityOnnxExporter;
 import ai.seamstream.torch.export.OnnxExporter;
 import ai.seamstream.torch.net.BackboneConfig;
 import ai.seamstream.torch.net.NetConfig;
@@ -34,17 +36,30 @@ public final class TestModels {
      * whenever the Quarkus test happened to run first.
      */
     public static synchronized Path model(long seed) throws Exception {
-        Path dir = ROOT.resolve("seam-" + seed).toAbsolutePath();
+        return model(seed, false);
+    }
+
+    /**
+     * The exported model directory of seed {@code seed} that also ships an AffinityNet (random heads on a backbone of
+     * the same seed) in its {@code affinity/} folder, named in its manifest.
+     */
+    public static synchronized Path modelWithAffinity(long seed) throws Exception {
+        return model(seed, true);
+    }
+
+    private static Path model(long seed, boolean affinity) throws Exception {
+        String name = (affinity ? "seam-aff-" : "seam-") + seed;
+        Path dir = ROOT.resolve(name).toAbsolutePath();
         if (Files.isRegularFile(dir.resolve(ModelManifest.FILE))) {
             return dir;
         }
         Files.createDirectories(dir.getParent());
-        Path tmp = Files.createTempDirectory(dir.getParent(), "seam-" + seed + "-");
+        Path tmp = Files.createTempDirectory(dir.getParent(), name + "-");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("ai.djl.") || k.equals("DJL_CACHE_DIR"))
                 .sorted().forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
-        cmd.addAll(List.of(TestModels.class.getName(), Long.toString(seed), tmp.toString()));
+        cmd.addAll(List.of(TestModels.class.getName(), Long.toString(seed), tmp.toString(), Boolean.toString(affinity)));
         Path log = dir.getParent().resolve(tmp.getFileName() + ".log");
         var pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("CLASSPATH", System.getProperty("java.class.path")); // a class path may be too long for argv
@@ -64,12 +79,12 @@ public final class TestModels {
         return dir;
     }
 
-    /** Child-JVM entry: {@code TestModels SEED DIR} exports the model of that seed into DIR. */
+    /** Child-JVM entry: {@code TestModels SEED DIR [AFFINITY]} exports the model of that seed into DIR. */
     public static void main(String[] args) throws Exception {
-        export(Long.parseLong(args[0]), Path.of(args[1]));
+        export(Long.parseLong(args[0]), Path.of(args[1]), args.length > 2 && Boolean.parseBoolean(args[2]));
     }
 
-    private static void export(long seed, Path dir) throws Exception {
+    private static void export(long seed, Path dir, boolean affinity) throws Exception {
         var contract = new ModelManifest.InputContract(List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225),
                 List.of(1.0), true, 0.26, 0.5);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -78,6 +93,12 @@ public final class TestModels {
             try (SeamNetwork net = new SeamNetwork(cfg, m, seed)) {
                 OnnxExporter.export(net, "seam-" + seed, CLASSES, contract,
                         new ModelManifest.Provenance(null, null, null, null, "test"), dir, OnnxExporter.DEFAULT_OPSET);
+            }
+            if (affinity) {
+                try (var aff = new AffinityNetwork(new SeamNetwork(cfg, m, seed), AffinityNetwork.Heads.scaled(cfg.backbone()), seed)) {
+                    AffinityOnnxExporter.attach(aff, "seam-" + seed + "-affinity", CLASSES, 5,
+                            new ModelManifest.Provenance(null, null, null, null, "test"), dir, OnnxExporter.DEFAULT_OPSET);
+                }
             }
         }
     }

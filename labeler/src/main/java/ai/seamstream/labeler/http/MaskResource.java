@@ -50,7 +50,7 @@ public class MaskResource {
         }
         o.put("classes", classes);
         o.put("latency", Map.of("endToEndMs", m.getLatency().getEndToEndMs(), "inferenceMs", m.getLatency().getInferenceMs(),
-                "batchSize", m.getLatency().getBatchSize()));
+                "batchSize", m.getLatency().getBatchSize(), "refineMs", m.getLatency().getRefineMs()));
         o.put("lineage", Map.of("sourceTopic", m.getLineage().getSourceTopic(), "sourcePartition", m.getLineage().getSourcePartition(),
                 "sourceOffset", m.getLineage().getSourceOffset(), "imageSha256", m.getLineage().getImageSha256(),
                 "modelSha256", m.getLineage().getModelSha256(), "producedAtMs", m.getLineage().getProducedAtMs(),

@@ -2,11 +2,15 @@ package ai.seamstream.labeler.model;
 
 import ai.seamstream.core.image.RgbImage;
 import ai.seamstream.core.inference.PseudoMaskResult;
+import ai.seamstream.core.mask.LabelMask;
+import ai.seamstream.core.model.AffinityManifest;
 import ai.seamstream.core.model.ModelFiles;
 import ai.seamstream.core.model.ModelManifest;
+import ai.seamstream.core.onnx.OnnxAffinityModel;
 import ai.seamstream.core.onnx.OnnxModel;
 import ai.seamstream.core.onnx.OnnxPseudoMasks;
 import ai.seamstream.core.onnx.OnnxSession;
+import ai.seamstream.core.refine.MaskRefiner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -24,7 +28,8 @@ import java.util.Objects;
  * Turns a promoted model event into a {@link ServingModel}: fetches the model directory ({@code file:} or
  * {@code http(s):} URI of the directory or of its {@code model.json}; the ONNX file lies beside it) into a local
  * cache, checks the ONNX file's SHA-256 against the event, loads it with the manifest checks of {@link OnnxModel}
- * (hash, classes, inputs, outputs), then warms it up and runs a self-test. Any failure is a {@link ModelLoadException}
+ * (hash, classes, inputs, outputs), then warms it up and runs a self-test. With a random-walk refinement the model
+ * must ship its affinity network ({@code affinity} in the manifest), which is fetched, checked and loaded with it. Any failure is a {@link ModelLoadException}
  * naming the step; nothing half-loaded stays open.
  */
 public final class ModelLoader {
@@ -48,8 +53,19 @@ public final class ModelLoader {
     private final int inferenceBatch;
     private final int selfTestSize;
     private final HttpClient http;
+    private final MaskRefiner.Options refine;
 
+    /** A loader for models that serve without refinement. */
     public ModelLoader(Path cache, OnnxSession.Settings session, int inferenceBatch, int selfTestSize) {
+        this(cache, session, inferenceBatch, selfTestSize, MaskRefiner.Options.reference(MaskRefiner.Mode.NONE));
+    }
+
+    /**
+     * A loader for models that serve with {@code refine}; for the random-walk modes every model must ship its affinity
+     * network ({@link ModelManifest#affinity()}), which is fetched, verified and self-tested with it.
+     */
+    public ModelLoader(Path cache, OnnxSession.Settings session, int inferenceBatch, int selfTestSize, MaskRefiner.Options refine) {
+        this.refine = Objects.requireNonNull(refine, "refine");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.session = Objects.requireNonNull(session, "session");
         this.inferenceBatch = inferenceBatch;
@@ -85,14 +101,28 @@ public final class ModelLoader {
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException("load", "model " + version + ": " + e.getMessage(), e);
         }
+        OnnxAffinityModel affinity = null;
+        if (refine.mode().needsAffinity()) {
+            try {
+                affinity = OnnxAffinityModel.loadShipped(dir, model.manifest(), session);
+            } catch (IOException | RuntimeException e) {
+                model.close();
+                throw new ModelLoadException("load", "model " + version + ": seam.labeler.refine=" + refine.mode()
+                        + " needs the model's affinity network: " + e.getMessage(), e);
+            }
+        }
         try {
             var pipeline = new OnnxPseudoMasks(model, OnnxPseudoMasks.Options.of(model.manifest()).withMaxBatch(inferenceBatch));
+            var refiner = new Refiner(refine, affinity);
             long t0 = System.nanoTime();
-            selfTest(version, model.manifest(), pipeline);
+            selfTest(version, model.manifest(), pipeline, refiner);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            return new ServingModel(version, expectedSha256.toLowerCase(java.util.Locale.ROOT), model, pipeline, ms);
+            return new ServingModel(version, expectedSha256.toLowerCase(java.util.Locale.ROOT), model, pipeline, refiner, ms);
         } catch (ModelLoadException | RuntimeException e) {
             model.close();
+            if (affinity != null) {
+                affinity.close();
+            }
             if (e instanceof ModelLoadException m) {
                 throw m;
             }
@@ -103,9 +133,10 @@ public final class ModelLoader {
     /**
      * Warm-up and self-test: a synthetic image (a colour gradient with a bright square) through the whole pipeline,
      * once with predicted tags and once tagged with the first class; the mask must have the image's size and only
-     * known labels, the probabilities and the uncertainty must be finite and in [0, 1].
+     * known labels, the probabilities and the uncertainty must be finite and in [0, 1]; with refinement on, the
+     * refined masks are checked the same way.
      */
-    void selfTest(String version, ModelManifest m, OnnxPseudoMasks pipeline) throws ModelLoadException {
+    void selfTest(String version, ModelManifest m, OnnxPseudoMasks pipeline, Refiner refiner) throws ModelLoadException {
         int s = selfTestSize;
         RgbImage img = RgbImage.blank(s, s + s / 4);
         for (int y = 0; y < img.height(); y++) {
@@ -126,15 +157,17 @@ public final class ModelLoader {
             throw new ModelLoadException("self-test", "model " + version + ": the pipeline failed on the test image: " + e, e);
         }
         for (PseudoMaskResult r : out) {
-            if (r.mask().width() != img.width() || r.mask().height() != img.height()) {
-                throw new ModelLoadException("self-test", "model " + version + ": mask is " + r.mask().width() + "x"
-                        + r.mask().height() + " for a " + img.width() + "x" + img.height() + " image", null);
-            }
-            for (byte b : r.mask().labels()) {
-                int v = b & 0xff;
-                if (v > fg && v != 255) {
-                    throw new ModelLoadException("self-test", "model " + version + ": mask label " + v + " outside 0.." + fg, null);
+            List<LabelMask> masks = new java.util.ArrayList<>(List.of(r.mask()));
+            if (refiner.active()) {
+                try {
+                    masks.add(refiner.refine(img, r).mask());
+                } catch (Exception e) {
+                    throw new ModelLoadException("self-test", "model " + version + ": refinement " + refiner.options().mode()
+                            + " failed on the test image: " + e, e);
                 }
+            }
+            for (LabelMask mask : masks) {
+                checkMask(version, img, mask, fg);
             }
             for (float p : r.classProbabilities()) {
                 if (!(p >= 0f && p <= 1f)) {
@@ -145,6 +178,19 @@ public final class ModelLoader {
                 if (!(u >= 0f && u <= 1f)) {
                     throw new ModelLoadException("self-test", "model " + version + ": uncertainty " + u + " is not in [0, 1]", null);
                 }
+            }
+        }
+    }
+
+    private static void checkMask(String version, RgbImage img, LabelMask mask, int fg) throws ModelLoadException {
+        if (mask.width() != img.width() || mask.height() != img.height()) {
+            throw new ModelLoadException("self-test", "model " + version + ": mask is " + mask.width() + "x"
+                    + mask.height() + " for a " + img.width() + "x" + img.height() + " image", null);
+        }
+        for (byte b : mask.labels()) {
+            int v = b & 0xff;
+            if (v > fg && v != 255) {
+                throw new ModelLoadException("self-test", "model " + version + ": mask label " + v + " outside 0.." + fg, null);
             }
         }
     }
@@ -167,8 +213,16 @@ public final class ModelLoader {
             switch (scheme) {
                 case "file", "http", "https" -> {
                     copy(scheme, URI.create(base + ModelManifest.FILE), tmp.resolve(ModelManifest.FILE));
-                    String onnx = OnnxModel.readManifest(tmp).onnxFile();
-                    copy(scheme, URI.create(base + onnx), tmp.resolve(onnx));
+                    ModelManifest m = OnnxModel.readManifest(tmp);
+                    copy(scheme, URI.create(base + m.onnxFile()), tmp.resolve(m.onnxFile()));
+                    if (refine.mode().needsAffinity() && m.affinity() != null) {
+                        // the affinity network's folder (a plain name, checked by readManifest), fetched only when used
+                        String sub = m.affinity().directory();
+                        Path to = Files.createDirectories(tmp.resolve(sub));
+                        copy(scheme, URI.create(base + sub + "/" + AffinityManifest.FILE), to.resolve(AffinityManifest.FILE));
+                        String onnx = OnnxAffinityModel.readManifest(to).onnxFile();
+                        copy(scheme, URI.create(base + sub + "/" + onnx), to.resolve(onnx));
+                    }
                 }
                 default -> throw new ModelLoadException("fetch", "model " + version + ": URI scheme '" + scheme
                         + "' is not supported (file:, http:, https:)", null);

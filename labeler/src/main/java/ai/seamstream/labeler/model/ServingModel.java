@@ -7,20 +7,22 @@ import java.util.Objects;
 
 /**
  * A verified, warmed-up and self-tested model ready to make masks: its version (from the model event), the ONNX
- * file's SHA-256, the open session and the pipeline over it. Only the labeler's worker thread runs it.
+ * file's SHA-256, the open session, the pipeline over it and the mask refinement. Only the labeler's worker thread runs it.
  */
 public final class ServingModel implements AutoCloseable {
     private final String version;
     private final String sha256;
     private final OnnxModel model;
     private final OnnxPseudoMasks pipeline;
+    private final Refiner refiner;
     private final long warmUpMs;
 
-    ServingModel(String version, String sha256, OnnxModel model, OnnxPseudoMasks pipeline, long warmUpMs) {
+    ServingModel(String version, String sha256, OnnxModel model, OnnxPseudoMasks pipeline, Refiner refiner, long warmUpMs) {
         this.version = Objects.requireNonNull(version, "version");
         this.sha256 = Objects.requireNonNull(sha256, "sha256");
         this.model = Objects.requireNonNull(model, "model");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.refiner = Objects.requireNonNull(refiner, "refiner");
         this.warmUpMs = warmUpMs;
     }
 
@@ -41,6 +43,11 @@ public final class ServingModel implements AutoCloseable {
         return pipeline;
     }
 
+    /** The refinement of the emitted masks (its affinity network, when it walks, belongs to this model). */
+    public Refiner refiner() {
+        return refiner;
+    }
+
     /** How long the warm-up and self-test took. */
     public long warmUpMs() {
         return warmUpMs;
@@ -48,7 +55,11 @@ public final class ServingModel implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
+        try {
+            refiner.close();
+        } finally {
+            model.close();
+        }
     }
 
     @Override

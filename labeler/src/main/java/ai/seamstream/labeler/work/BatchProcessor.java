@@ -9,6 +9,7 @@ import ai.seamstream.core.mask.PaletteMaskCodec;
 import ai.seamstream.core.mask.UncertaintyPng;
 import ai.seamstream.core.onnx.OnnxPseudoMasks;
 import ai.seamstream.labeler.LabelerConfig;
+import ai.seamstream.labeler.model.Refiner;
 import ai.seamstream.labeler.model.ServingModel;
 import ai.seamstream.labeler.review.ReviewStrategy;
 import ai.seamstream.schemas.v1.ClassResult;
@@ -33,7 +34,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * One micro-batch: labelled images in, masks, dead letters and review candidates out. Records that cannot become
  * pipeline requests (unparseable, no image, undecodable, classes the model does not know) become dead letters and
  * the rest of the batch goes on; the good ones run through the pipeline together (their same-size views share
- * ONNX Runtime runs).
+ * ONNX Runtime runs). With {@code seam.labeler.refine} on, each mask is then refined ({@link Refiner}); an image whose
+ * refinement fails becomes a {@code refine-failed} dead letter.
  */
 public final class BatchProcessor {
     /** Images given by URI: file:, http(s): within 30 s and 64 MiB (ImageFetcher's defaults). */
@@ -47,8 +49,8 @@ public final class BatchProcessor {
     public record Refused(ConsumerRecord<String, byte[]> source, DeadLetter deadLetter) {
     }
 
-    /** What a batch produced, and the pipeline's time for it. */
-    public record Outcome(List<Made> masks, List<Refused> refused, long inferenceNanos) {
+    /** What a batch produced, the pipeline's time for it and the refinement's (0 when the labeler does not refine). */
+    public record Outcome(List<Made> masks, List<Refused> refused, long inferenceNanos, long refineNanos) {
     }
 
     private record Job(ConsumerRecord<String, byte[]> source, LabelledImage li, RgbImage image, boolean[] given) {
@@ -97,14 +99,24 @@ public final class BatchProcessor {
         }
         long inference = System.nanoTime() - t0;
         int n = done.size();
+        long refineTotal = 0;
         for (int i = 0; i < n; i++) {
             Job j = done.get(i);
             PseudoMaskResult r = results.get(i);
-            Mask m = mask(j, r, model, inference / Math.max(1, n), n);
+            Refiner.Refined refined;
+            try {
+                refined = model.refiner().refine(j.image, r);
+            } catch (Exception e) {
+                refused.add(new Refused(j.source, deadLetter(j.source, "refine-failed", "model " + model.version()
+                        + ": refinement " + model.refiner().options().mode() + " failed on the image: " + e)));
+                continue;
+            }
+            refineTotal += refined.nanos();
+            Mask m = mask(j, r, refined, model, inference / Math.max(1, n), n);
             var review = strategy.score(model.classes(), j.given, r);
             made.add(new Made(j.source, m, review));
         }
-        return new Outcome(made, refused, inference);
+        return new Outcome(made, refused, inference, refineTotal);
     }
 
     private static final class BadInput extends Exception {
@@ -172,8 +184,9 @@ public final class BatchProcessor {
         }
     }
 
-    private Mask mask(Job j, PseudoMaskResult r, ServingModel model, long inferenceNanos, int batchSize) {
-        LabelMask lm = r.mask();
+    /** The mask record: the emitted (refined) mask and its class areas, the CAM's uncertainty and probabilities. */
+    private Mask mask(Job j, PseudoMaskResult r, Refiner.Refined refined, ServingModel model, long inferenceNanos, int batchSize) {
+        LabelMask lm = refined.mask();
         int w = lm.width();
         int h = lm.height();
         long[] counts = new long[256];
@@ -203,7 +216,7 @@ public final class BatchProcessor {
         Image img = j.li.getImage();
         long from = img.getReceivedAtMs() > 0 ? img.getReceivedAtMs() : j.li.getJoinedAtMs();
         m.setLatency(Latency.newBuilder().setEndToEndMs(from > 0 ? Math.max(0, now - from) : 0)
-                .setInferenceMs(inferenceNanos / 1_000_000).setBatchSize(batchSize));
+                .setInferenceMs(inferenceNanos / 1_000_000).setBatchSize(batchSize).setRefineMs(refined.nanos() / 1_000_000));
         m.setLineage(Lineage.newBuilder().setSourceTopic(j.source.topic()).setSourcePartition(j.source.partition())
                 .setSourceOffset(j.source.offset()).setImageSha256(img.getSha256()).setModelSha256(model.sha256())
                 .setProducedAtMs(now).setProducer(config.instance()));

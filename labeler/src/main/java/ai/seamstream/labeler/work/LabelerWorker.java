@@ -253,6 +253,7 @@ public final class LabelerWorker implements AutoCloseable {
             return false;
         }
         metrics.batch(batch.size(), outcome.inferenceNanos());
+        metrics.refine(outcome.refineNanos(), outcome.masks().size());
         metrics.committed(outcome.masks().size(), granted);
         for (var m : outcome.masks()) {
             metrics.latency(m.mask().getLatency().getEndToEndMs());

@@ -20,11 +20,12 @@ import java.util.Objects;
  * @param outputs     graph outputs with their shapes
  * @param contract    how to feed the network and turn its outputs into masks
  * @param provenance  where the weights came from
+ * @param affinity    the AffinityNet shipped with the model for the random-walk refinement, or null
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(String format, String id, List<String> classes, String method, String onnxFile,
                             String onnxSha256, int opset, List<TensorSpec> inputs, List<TensorSpec> outputs,
-                            InputContract contract, Provenance provenance) {
+                            InputContract contract, Provenance provenance, AffinityRef affinity) {
 
     /** The format tag this code writes and reads. */
     public static final String FORMAT = "seamstream-onnx-model/1";
@@ -38,6 +39,13 @@ public record ModelManifest(String format, String id, List<String> classes, Stri
     public static final String CAM = "cam";
     /** Output: class scores s_k, the mean of the input-size CAM, N×(C+1). */
     public static final String SCORES = "scores";
+
+    /** A manifest without a shipped affinity network. */
+    public ModelManifest(String format, String id, List<String> classes, String method, String onnxFile, String onnxSha256,
+                         int opset, List<TensorSpec> inputs, List<TensorSpec> outputs, InputContract contract,
+                         Provenance provenance) {
+        this(format, id, classes, method, onnxFile, onnxSha256, opset, inputs, outputs, contract, provenance, null);
+    }
 
     public ModelManifest {
         classes = classes == null ? null : List.copyOf(classes);
@@ -75,6 +83,20 @@ public record ModelManifest(String format, String id, List<String> classes, Stri
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Provenance(String checkpointId, String weightsSha256, String parent, String exportedAt,
                              String codeVersion) {
+    }
+
+    /**
+     * An exported AffinityNet inside the model directory ({@link AffinityManifest}): the sub-folder's name (one path
+     * element) and the SHA-256 of its ONNX file, which loading checks against the sub-folder's own manifest.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record AffinityRef(String directory, String onnxSha256) {
+    }
+
+    /** This manifest with the given affinity network recorded. */
+    public ModelManifest withAffinity(AffinityRef ref) {
+        return new ModelManifest(format, id, classes, method, onnxFile, onnxSha256, opset, inputs, outputs, contract,
+                provenance, ref);
     }
 
     /** The spec of a named output, if the graph has it. */

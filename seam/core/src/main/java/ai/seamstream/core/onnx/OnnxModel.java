@@ -80,7 +80,20 @@ public final class OnnxModel implements AutoCloseable {
         if (m.onnxFile().contains("/") || m.onnxFile().contains("\\") || m.onnxFile().equals("..")) {
             throw new IOException(file + ": onnxFile must be a file name inside the model directory, got '" + m.onnxFile() + "'");
         }
+        if (m.affinity() != null && !plainName(m.affinity().directory())) {
+            throw new IOException(file + ": affinity.directory must be one folder name inside the model directory, got '"
+                    + m.affinity().directory() + "'");
+        }
+        if (m.affinity() != null && (m.affinity().onnxSha256() == null || !m.affinity().onnxSha256().matches("[0-9a-fA-F]{64}"))) {
+            throw new IOException(file + ": affinity.onnxSha256 must be a hex SHA-256, got '" + m.affinity().onnxSha256() + "'");
+        }
         return m;
+    }
+
+    /** Whether {@code name} is one non-empty path element (no separators, not {@code .} or {@code ..}). */
+    static boolean plainName(String name) {
+        return name != null && !name.isBlank() && !name.contains("/") && !name.contains("\\") && !name.equals(".")
+                && !name.equals("..");
     }
 
     /**
@@ -91,22 +104,7 @@ public final class OnnxModel implements AutoCloseable {
     public static OnnxModel load(Path dir, OnnxSession.Settings settings) throws IOException {
         ModelManifest m = readManifest(dir);
         Path onnx = dir.resolve(m.onnxFile());
-        if (!Files.isRegularFile(onnx)) {
-            throw new IOException(dir + ": ONNX file " + m.onnxFile() + " is missing");
-        }
-        byte[] bytes = Files.readAllBytes(onnx);
-        String actual = ModelFiles.sha256(bytes);
-        if (!actual.equalsIgnoreCase(m.onnxSha256())) {
-            throw new IOException(onnx + ": SHA-256 " + actual + " does not match the manifest's " + m.onnxSha256()
-                    + " (" + bytes.length + " bytes; corrupt, truncated or replaced file)");
-        }
-        OnnxSession session;
-        try {
-            session = OnnxSession.open(bytes, settings, m.id());
-        } catch (OrtException e) {
-            throw new IOException(onnx + ": ONNX Runtime cannot load the model (corrupt or unsupported file): "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
-        }
+        OnnxSession session = openVerified(dir, m.onnxFile(), m.onnxSha256(), settings, m.id());
         try {
             check(onnx, m, session);
         } catch (IOException | RuntimeException e) {
@@ -114,6 +112,32 @@ public final class OnnxModel implements AutoCloseable {
             throw e;
         }
         return new OnnxModel(dir, m, session);
+    }
+
+    /**
+     * Opens the ONNX file {@code onnxFile} of {@code dir} after checking its SHA-256 against {@code sha256}.
+     *
+     * @throws IOException naming the file when it is missing, its hash differs (the message gives its size) or ONNX
+     *                     Runtime cannot load it
+     */
+    static OnnxSession openVerified(Path dir, String onnxFile, String sha256, OnnxSession.Settings settings, String name)
+            throws IOException {
+        Path onnx = dir.resolve(onnxFile);
+        if (!Files.isRegularFile(onnx)) {
+            throw new IOException(dir + ": ONNX file " + onnxFile + " is missing");
+        }
+        byte[] bytes = Files.readAllBytes(onnx);
+        String actual = ModelFiles.sha256(bytes);
+        if (!actual.equalsIgnoreCase(sha256)) {
+            throw new IOException(onnx + ": SHA-256 " + actual + " does not match the manifest's " + sha256
+                    + " (" + bytes.length + " bytes; corrupt, truncated or replaced file)");
+        }
+        try {
+            return OnnxSession.open(bytes, settings, name);
+        } catch (OrtException e) {
+            throw new IOException(onnx + ": ONNX Runtime cannot load the model (corrupt or unsupported file): "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        }
     }
 
     /** The graph's inputs and outputs against the manifest: names, element type, rank, fixed sizes, class count. */
@@ -153,7 +177,7 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    private static void checkTensor(Path onnx, String role, TensorSpec spec, NodeInfo info) throws IOException {
+    static void checkTensor(Path onnx, String role, TensorSpec spec, NodeInfo info) throws IOException {
         if (!(info.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT) {
             throw new IOException(onnx + ": " + role + " '" + spec.name() + "' must be a float32 tensor, the graph has " + info.getInfo());
         }
@@ -172,7 +196,7 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(OnnxSession session, Exception cause) {
+    static void closeQuietly(OnnxSession session, Exception cause) {
         try {
             session.close();
         } catch (OrtException e) {

@@ -4,6 +4,7 @@ import ai.seamstream.core.image.RgbImage;
 import ai.seamstream.core.mask.LabelMask;
 import ai.seamstream.core.postprocess.PseudoMasks;
 import ai.seamstream.core.tensor.ClassMaps;
+import java.io.IOException;
 import java.util.Locale;
 
 /**
@@ -63,6 +64,11 @@ public final class MaskRefiner {
             }
         }
 
+        /** These options with another walk configuration. */
+        public Options withWalk(RandomWalk.Config w) {
+            return new Options(mode, crfAlpha, crf, w, walkCrfIterations);
+        }
+
         /** The reference's settings for a mode. */
         public static Options reference(Mode mode) {
             return new Options(mode, 4, DenseCrf.Config.reference(), RandomWalk.Config.reference(), 1);
@@ -84,6 +90,25 @@ public final class MaskRefiner {
     }
 
     private MaskRefiner() {
+    }
+
+    /**
+     * The refined mask, or null for {@link Mode#NONE}, with the walk's features computed by {@code affinity} (only for
+     * the walk modes) and the walk's radius and stride taken from it.
+     *
+     * @param affinity the affinity network; may be null unless the mode needs it
+     * @throws IllegalArgumentException if the mode needs affinity features and {@code affinity} is null
+     * @throws IOException              if the affinity network fails
+     */
+    public static LabelMask refineWith(RgbImage image, ClassMaps normalized, boolean[] tags, AffinityFeatureSource affinity,
+                                       Options o) throws IOException {
+        if (!o.mode().needsAffinity()) {
+            return refine(image, normalized, tags, (AffinityFeatures) null, o);
+        }
+        if (affinity == null) {
+            throw new IllegalArgumentException("refinement " + o.mode() + " needs an affinity network");
+        }
+        return refine(image, normalized, tags, affinity.features(image), o.withWalk(affinity.walkConfig(o.walk())));
     }
 
     /**

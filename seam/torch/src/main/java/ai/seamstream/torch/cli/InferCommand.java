@@ -10,9 +10,13 @@ import ai.seamstream.core.inference.PseudoMaskResult;
 import ai.seamstream.core.mask.LabelMask;
 import ai.seamstream.core.mask.PaletteMaskCodec;
 import ai.seamstream.core.mask.UncertaintyPng;
+import ai.seamstream.core.model.AffinityManifest;
+import ai.seamstream.core.model.ModelManifest;
+import ai.seamstream.core.onnx.OnnxAffinityModel;
 import ai.seamstream.core.onnx.OnnxModel;
 import ai.seamstream.core.onnx.OnnxPseudoMasks;
 import ai.seamstream.core.onnx.OnnxSession;
+import ai.seamstream.core.refine.AffinityFeatureSource;
 import ai.seamstream.core.refine.DenseCrf;
 import ai.seamstream.core.refine.MaskRefiner;
 import ai.seamstream.core.refine.RandomWalk;
@@ -20,7 +24,7 @@ import ai.seamstream.core.tensor.NamedTensor;
 import ai.seamstream.core.tensor.SafeTensors;
 import ai.seamstream.schemas.ClassVocabulary;
 import ai.seamstream.torch.affinity.AffinityCheckpoint;
-import ai.seamstream.torch.affinity.AffinityTraining;
+import ai.seamstream.torch.affinity.DjlAffinityFeatures;
 import ai.seamstream.torch.checkpoint.Checkpoint;
 import ai.seamstream.torch.infer.MultiScaleInference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +47,8 @@ import java.util.stream.Stream;
  * (tags used and whether predicted, class probabilities, uncertainty, class areas), and with {@code --save-maps}
  * the normalised class maps {@code maps/<id>.safetensors} that {@code seam eval} uses for its threshold sweep.
  * {@code --refine crf|rw|rw+crf} refines the masks (SEAM-METHOD §5); maps and uncertainty stay those of the plain
- * inference. The random walk needs an affinity network ({@code seam train-affinity}), which runs on DJL only.
+ * inference. The random walk needs an affinity network: a {@code seam train-affinity} checkpoint (DJL) or a
+ * {@code seam export-affinity} model (ONNX Runtime), by what {@code --affinity DIR} holds.
  */
 final class InferCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,35 +96,32 @@ final class InferCommand {
         var refineArg = refineOptions(a);
         Path affinityDir = null;
         if (refineArg.mode().needsAffinity()) {
-            if (!a.has("affinity")) {
-                throw new UsageException("infer: --refine " + refineArg.mode() + " needs --affinity DIR, an affinity network from "
-                        + "'seam train-affinity'");
+            if (a.has("affinity")) {
+                affinityDir = a.existingDir("affinity");
+            } else if (engineName.equals("onnx") && Files.isRegularFile(source.resolve(ModelManifest.FILE))
+                    && OnnxModel.readManifest(source).affinity() != null) {
+                affinityDir = source; // the model's own affinity sub-folder, checked against its manifest
+            } else {
+                throw new UsageException("infer: --refine " + refineArg.mode() + " needs --affinity DIR: an affinity checkpoint from "
+                        + "'seam train-affinity' (runs on DJL) or a model from 'seam export-affinity' (runs on ONNX Runtime)"
+                        + (engineName.equals("onnx") ? "; this model ships none ('seam export --affinity')" : ""));
             }
-            if (engineName.equals("onnx")) {
-                throw new UsageException("infer: --refine " + refineArg.mode() + " runs the affinity network on DJL; use --engine djl "
-                        + "(the affinity network has no ONNX export yet)");
-            }
-            affinityDir = a.existingDir("affinity");
         }
         a.finish();
+        if (affinityDir != null && !affinityDir.equals(source)) {
+            affinityKind(affinityDir); // a wrong folder is named before any model loads
+        }
 
         var items = listItems(images, split, predictTags);
         try (Engine engine = engineName.equals("djl")
                 ? djl(source, threads, scalesArg, noFlip, bgArg, camMaps)
                 : onnx(source, threads, cuda, batch, scalesArg, noFlip, bgArg, camMaps);
-             NDManager affinityManager = NDManager.newBaseManager();
-             AffinityCheckpoint.Loaded affinity = affinityDir == null ? null : AffinityCheckpoint.load(affinityDir, affinityManager)) {
+             AffinityFeatureSource affinity = affinityDir == null ? null : affinity(affinityDir, threads, cuda)) {
             var vocab = engine.vocabulary();
             var refine = refineArg;
-            if (affinity != null) {
-                if (!affinity.manifest().source().classes().equals(vocab.names())) {
-                    throw new UsageException("infer: the affinity network's classes " + affinity.manifest().source().classes()
-                            + " differ from the model's " + vocab.names());
-                }
-                var w = refine.walk(); // the walk pairs pixels within the radius the network was trained on
-                refine = new MaskRefiner.Options(refine.mode(), refine.crfAlpha(), refine.crf(), new RandomWalk.Config(
-                        affinity.manifest().radius(), w.beta(), w.logt(), w.alpha(), w.stride(), w.referenceBorder()),
-                        refine.walkCrfIterations());
+            if (affinity != null && !affinity.classes().equals(vocab.names())) {
+                throw new UsageException("infer: the affinity network's classes " + affinity.classes() + " differ from the model's "
+                        + vocab.names());
             }
             if (items.vocabularyNames != null && !items.vocabularyNames.equals(vocab.names())) {
                 throw new UsageException("infer: the data set's classes " + items.vocabularyNames + " differ from the model's "
@@ -159,9 +161,8 @@ final class InferCommand {
 
     private static void write(Path dest, String id, RgbImage img, PseudoMaskResult r, Float savedMapsBackground,
                               BufferedWriter scores, ClassVocabulary vocab, MaskRefiner.Options refine,
-                              AffinityCheckpoint.Loaded affinity) throws IOException {
-        var features = affinity == null ? null : AffinityTraining.features(affinity.network(), img);
-        LabelMask refined = MaskRefiner.refine(img, r.normalized(), r.tags(), features, refine);
+                              AffinityFeatureSource affinity) throws IOException {
+        LabelMask refined = MaskRefiner.refineWith(img, r.normalized(), r.tags(), affinity, refine);
         LabelMask mask = refined != null ? refined : r.mask();
         PaletteMaskCodec.write(mask, dest.resolve("masks").resolve(id + ".png"));
         Files.write(dest.resolve("uncertainty").resolve(id + ".png"), UncertaintyPng.encode(r.uncertainty(), img.width(), img.height()));
@@ -173,6 +174,35 @@ final class InferCommand {
         }
         scores.write(scoreLine(id, vocab.foreground(), r, mask));
         scores.newLine();
+    }
+
+    /**
+     * The affinity network of {@code --affinity DIR}, by what the folder holds: an exported model ({@code model.json}
+     * of the affinity format) opens on ONNX Runtime, an affinity checkpoint ({@code affinity.json}) on DJL.
+     */
+    static AffinityFeatureSource affinity(Path dir, int threads, boolean cuda) throws IOException {
+        if (Files.isRegularFile(dir.resolve(ModelManifest.FILE)) && !OnnxAffinityModel.isAffinityModel(dir)) {
+            // a SEAM model directory: the affinity network it ships
+            return OnnxAffinityModel.loadShipped(dir, OnnxModel.readManifest(dir), new OnnxSession.Settings(threads, 1, cuda, 0, false));
+        }
+        if (affinityKind(dir)) {
+            return OnnxAffinityModel.load(dir, new OnnxSession.Settings(threads, 1, cuda, 0, false));
+        }
+        EngineSetup.configure(threads, 0);
+        return DjlAffinityFeatures.load(dir);
+    }
+
+    /** True for an exported affinity model, false for an affinity checkpoint; anything else is a user error. */
+    private static boolean affinityKind(Path dir) {
+        if (OnnxAffinityModel.isAffinityModel(dir)) {
+            return true;
+        }
+        if (Files.isRegularFile(dir.resolve(AffinityCheckpoint.MANIFEST))) {
+            return false;
+        }
+        throw new UsageException("infer: " + dir + " is neither an affinity checkpoint (" + AffinityCheckpoint.MANIFEST
+                + ", 'seam train-affinity') nor an exported affinity model (" + AffinityManifest.FILE + " of format "
+                + AffinityManifest.FORMAT + ", 'seam export-affinity')");
     }
 
     private static Engine djl(Path ckpt, int threads, double[] scalesArg, boolean noFlip, Float bgArg, boolean camMaps)

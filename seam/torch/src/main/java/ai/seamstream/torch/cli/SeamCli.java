@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
-/** The {@code seam} command line: synth, train, train-affinity, infer, eval, import, export, bench. User errors end in one line and exit code 2. */
+/** The {@code seam} command line: synth, train, train-affinity, infer, eval, import, export, export-affinity, bench. User errors end in one line and exit code 2. */
 public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
@@ -19,7 +19,9 @@ public final class SeamCli {
                      [--background 0.26] [--predict-tags] [--save-maps] [--maps auto|cam] [--threads 2]
                      [--engine djl|onnx]   (onnx: --model DIR from 'seam export' instead of --checkpoint;
                                             scales, flip, background from its manifest; [--batch 1] [--cuda])
-                     [--refine none|crf|rw|rw+crf] [--crf-alpha 4] [--crf-iterations 10] [--affinity DIR]
+                     [--refine none|crf|rw|rw+crf] [--crf-alpha 4] [--crf-iterations 10]
+                     [--affinity DIR]  (a 'train-affinity' checkpoint runs on DJL, an 'export-affinity' model on ONNX
+                                        Runtime; --engine onnx defaults to the model's own affinity/ sub-folder)
                      [--rw-alpha 6] [--rw-beta 8] [--rw-logt 6] [--rw-crf-iterations 1]
               train-affinity --checkpoint DIR --data DIR --out DIR [--split train] [--steps 300] [--batch 8]
                      [--crop PX] [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--low-alpha 4]
@@ -27,7 +29,8 @@ public final class SeamCli {
               import --from FILE --to DIR [--format auto|params|pth|safetensors] [--strict] [--classes voc|a,b,..|FILE]
                      [--method auto|seam|cam] [--backbone full|small] [--width 0.125] [--units 1|2,1,2,2]
                      [--scales 0.5,1,1.5,2] [--background 0.26] [--threads 2]
-              export --checkpoint DIR --out DIR [--opset 17]
+              export --checkpoint DIR --out DIR [--opset 17] [--affinity DIR]   (ships the affinity net in affinity/)
+              export-affinity --checkpoint DIR --out DIR [--opset 17]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
               bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
                      [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
@@ -66,8 +69,9 @@ public final class SeamCli {
                 case "eval" -> EvalCommand.run(Args.parse("eval", rest), out);
                 case "import" -> ImportCommand.run(Args.parse("import", rest), out);
                 case "export" -> ExportCommand.run(Args.parse("export", rest), out);
+                case "export-affinity" -> ExportCommand.runAffinity(Args.parse("export-affinity", rest), out);
                 case "bench" -> BenchCommand.run(rest, out);
-                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, train-affinity, infer, eval, import, export, bench, help");
+                default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, train-affinity, infer, eval, import, export, export-affinity, bench, help");
             }
             return 0;
         } catch (UsageException | IllegalArgumentException e) {

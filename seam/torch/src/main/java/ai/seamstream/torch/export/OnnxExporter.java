@@ -126,7 +126,7 @@ public final class OnnxExporter {
     }
 
     /** Walks the network in the order {@link SeamNetwork} runs it. */
-    private static final class Writer {
+    static final class Writer {
         private final SeamNetwork net;
         private final GraphBuilder g;
 
@@ -140,19 +140,10 @@ public final class OnnxExporter {
             int k = cfg.classes();
             String x = ModelManifest.INPUT;
             g.input(GraphBuilder.floatTensor(x, "batch", 3, "height", "width"));
-            String h = conv(x, "conv1a", 3, 1, 1, 1);
-            String conv4 = null;
-            String conv5 = null;
-            for (SeamNetwork.Unit u : net.units()) {
-                String a = bnRelu(h, u.name() + ".bn_branch2a");
-                if (u.name().equals("b5")) {
-                    conv4 = a;
-                } else if (u.name().equals("b6")) {
-                    conv5 = a;
-                }
-                h = u.bottleneck() ? bottleneck(u, h, a) : basic(u, h, a);
-            }
-            String conv6 = bnRelu(h, "bn7");
+            String[] taps = backbone(x);
+            String conv4 = taps[0];
+            String conv5 = taps[1];
+            String conv6 = taps[2];
             String camLow = conv(conv6, "fc8", 1, 1, 0, 1);
             g.node("Identity", List.of(camLow), ModelManifest.CAM);
             String shapeX = g.op("Shape", List.of(x));
@@ -175,6 +166,26 @@ public final class OnnxExporter {
             }
             g.output(GraphBuilder.floatTensor(ModelManifest.CAM, "batch", k, "cam_height", "cam_width"));
             g.output(GraphBuilder.floatTensor(ModelManifest.SCORES, "batch", k));
+        }
+
+        /**
+         * The backbone on input {@code x}: its taps conv4 and conv5 (b5's and b6's BN-ReLU inputs) and conv6
+         * (ReLU(BN7)), as {@link SeamNetwork#backbone} returns them.
+         */
+        String[] backbone(String x) {
+            String h = conv(x, "conv1a", 3, 1, 1, 1);
+            String conv4 = null;
+            String conv5 = null;
+            for (SeamNetwork.Unit u : net.units()) {
+                String a = bnRelu(h, u.name() + ".bn_branch2a");
+                if (u.name().equals("b5")) {
+                    conv4 = a;
+                } else if (u.name().equals("b6")) {
+                    conv5 = a;
+                }
+                h = u.bottleneck() ? bottleneck(u, h, a) : basic(u, h, a);
+            }
+            return new String[] {conv4, conv5, bnRelu(h, "bn7")};
         }
 
         /** SEAM-METHOD §1.3 step 2: the normalised, winner-only PCM input ĉ. */
@@ -228,7 +239,7 @@ public final class OnnxExporter {
             return g.op("Add", List.of(shortcut, r));
         }
 
-        private String conv(String in, String name, int kernel, int stride, int pad, int dilation) {
+        String conv(String in, String name, int kernel, int stride, int pad, int dilation) {
             String w = weight(name + ".weight");
             return g.op("Conv", List.of(in, w), Attr.ints("kernel_shape", kernel, kernel), Attr.ints("strides", stride, stride),
                     Attr.ints("pads", pad, pad, pad, pad), Attr.ints("dilations", dilation, dilation), Attr.i("group", 1));
@@ -247,12 +258,12 @@ public final class OnnxExporter {
         }
     }
 
-    private static List<Double> decimal(List<Double> values) {
+    static List<Double> decimal(List<Double> values) {
         // float-rounded statistics (0.48500001430511475) back to the decimal the float stands for (0.485)
         return values.stream().map(v -> Double.parseDouble(Float.toString(v.floatValue()))).toList();
     }
 
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    static void writeAtomically(Path file, byte[] bytes) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".partial");
         Files.write(tmp, bytes);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

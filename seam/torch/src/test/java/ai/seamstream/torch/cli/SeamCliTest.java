@@ -160,6 +160,42 @@ class SeamCliTest {
                 }
             }
         }
+        // the exported affinity network on ONNX Runtime gives the DJL walk's masks
+        Path affOnnx = tmp.resolve("tiny-aff-onnx");
+        Outcome ea = seam("export-affinity", "--checkpoint", aff.toString(), "--out", affOnnx.toString());
+        assertEquals(0, ea.code, ea.err);
+        assertTrue(ea.out.contains("feature channels at stride 8") && ea.out.contains("radius 5"), ea.out);
+        Path rwOrt = tmp.resolve("infer-rw-ort");
+        Outcome ro = seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", rwOrt.toString(),
+                "--scales", "1", "--refine", "rw", "--affinity", affOnnx.toString(), "--threads", "1");
+        assertEquals(0, ro.code, ro.err);
+        // and a SEAM model that ships it runs rw on ONNX Runtime alone, without --affinity
+        Path shipped = tmp.resolve("model-with-affinity");
+        Outcome es = seam("export", "--checkpoint", ckpt.toString(), "--out", shipped.toString(), "--affinity", aff.toString());
+        assertEquals(0, es.code, es.err);
+        assertTrue(Files.isRegularFile(shipped.resolve("affinity").resolve("affinity.onnx")), es.out);
+        Path rwShipped = tmp.resolve("infer-rw-shipped");
+        Outcome rs = seam("infer", "--engine", "onnx", "--model", shipped.toString(), "--images", data.toString(), "--out",
+                rwShipped.toString(), "--scales", "1", "--refine", "rw", "--threads", "1");
+        assertEquals(0, rs.code, rs.err);
+        long same = 0;
+        long total = 0;
+        try (Stream<Path> masks = Files.list(rw.resolve("masks"))) {
+            for (Path m : (Iterable<Path>) masks::iterator) {
+                byte[] want = PaletteMaskCodec.read(m).labels();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(want, PaletteMaskCodec.read(rwOrt.resolve("masks").resolve(m.getFileName())).labels(),
+                        m.getFileName().toString());
+                byte[] got = PaletteMaskCodec.read(rwShipped.resolve("masks").resolve(m.getFileName())).labels();
+                for (int i = 0; i < want.length; i++) {
+                    same += want[i] == got[i] ? 1 : 0;
+                }
+                total += want.length;
+            }
+        }
+        assertTrue(total > 0 && same >= 0.999 * total, same + " of " + total + " pixels agree (SEAM on ONNX Runtime, walk on its shipped net)");
+        seam("export-affinity", "--checkpoint", ckpt.toString(), "--out", tmp.resolve("x").toString()).isUserError("affinity.json");
+        seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("rw").toString(),
+                "--refine", "rw", "--affinity", data.toString()).isUserError("neither an affinity checkpoint");
         seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", tmp.resolve("rw").toString(),
                 "--refine", "dense").isUserError("--refine");
     }
@@ -190,13 +226,14 @@ class SeamCliTest {
     }
 
     @Test
-    void randomWalkRefinementNeedsAnAffinityNetworkAndTheDjlEngine() throws IOException {
+    void randomWalkRefinementNeedsAnAffinityNetwork() throws IOException {
         Path model = Files.createDirectories(tmp.resolve("some-model"));
         Path out = tmp.resolve("rw-out");
         seam("infer", "--engine", "onnx", "--model", model.toString(), "--images", data.toString(), "--out", out.toString(),
                 "--refine", "rw").isUserError("--affinity");
         seam("infer", "--engine", "onnx", "--model", model.toString(), "--images", data.toString(), "--out", out.toString(),
-                "--refine", "rw+crf", "--affinity", model.toString()).isUserError("--engine djl");
+                "--refine", "rw+crf", "--affinity", Files.createDirectories(tmp.resolve("not-affinity")).toString())
+                .isUserError("neither an affinity checkpoint", "export-affinity");
         assertFalse(Files.exists(out), "nothing written");
     }
 
