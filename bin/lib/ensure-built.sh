@@ -2,6 +2,10 @@
 # SEAMSTREAM_NO_BUILD (any value but empty, 0 or false) turns building off: a missing or stale artifact is then an
 # error naming the file and the Maven command, so nothing runs a nested mvn (the launcher test sets it).
 #
+# SEAMSTREAM_PREPARE_ONLY=1 makes the launcher exit 0 right after this step (built or found current) without
+# starting anything: bin/seamstream up prepares every service this way before it starts the first one, so a build
+# never eats into a service's health timeout and a stale jar stops 'up' before anything runs.
+#
 # ensure_built NAME ARTIFACT ALSO MODULES SOURCE_DIR...
 #   NAME      the launcher's name in messages
 #   ARTIFACT  the file the launcher runs from
@@ -25,6 +29,7 @@ ensure_built() {
     fi
   fi
   if [ -z "$why" ]; then
+    prepared_only
     return 0
   fi
   local mvn_args=(-q -B -ntp -DskipTests)
@@ -43,4 +48,11 @@ ensure_built() {
   (cd "$root" && mvn "${mvn_args[@]}") >&2
   # the jar plugin keeps an unchanged jar's time; without this every start would find it stale again
   touch "$artifact"
+  prepared_only
+}
+
+prepared_only() {
+  if [ "${SEAMSTREAM_PREPARE_ONLY:-}" = 1 ]; then
+    exit 0
+  fi
 }

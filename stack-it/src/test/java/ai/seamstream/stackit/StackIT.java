@@ -34,6 +34,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -134,8 +135,15 @@ class StackIT {
             assertEquals(202, accepted.statusCode(), () -> "POST /v1/images answered " + accepted.statusCode() + ": "
                     + accepted.body());
             assertEquals(id, JSON.readTree(accepted.body()).path("id").asText(), accepted.body());
-            JsonNode mask = waitFor(Duration.ofSeconds(90), "the mask of " + id + " on GET /v1/masks/" + id,
-                    () -> get("http://127.0.0.1:" + ports.of("labeler") + "/v1/masks/" + id, 200));
+            // ingest may send the image on before its tag joins it: the labeler then masks it with predicted tags
+            // first; the mask to wait for is the one made from the given tag
+            JsonNode[] last = {null};
+            JsonNode mask = waitFor(Duration.ofSeconds(90), "the mask of " + id + " from its given tag on GET"
+                    + " /v1/masks/" + id, () -> {
+                        JsonNode m = get("http://127.0.0.1:" + ports.of("labeler") + "/v1/masks/" + id, 200);
+                        last[0] = m == null ? last[0] : m;
+                        return m != null && m.path("tagOrigin").asText().equals("TAG_ORIGIN_GIVEN") ? m : null;
+                    }, () -> last[0] == null ? "no mask at all" : "the last mask served: " + brief(last[0]));
             assertMask(mask, id, image);
 
             enter("down", SERVICES);
@@ -338,6 +346,8 @@ class StackIT {
         assertEquals(id, mask.path("imageId").asText(), mask::toString);
         assertEquals(VERSION, mask.path("modelVersion").asText(), "the mask's model");
         assertEquals(List.of("cat"), JSON.convertValue(mask.path("tagsUsed"), List.class), "tags used");
+        assertTrue(mask.path("labelVersion").asLong() >= 1, () -> "the mask of the given tag has a label version: "
+                + brief(mask));
         assertEquals(image.width(), mask.path("width").asInt(), "width in the JSON");
         assertEquals(image.height(), mask.path("height").asInt(), "height in the JSON");
         LabelMask labels = PaletteMaskCodec.decode(Base64.getDecoder().decode(mask.path("maskPng").asText()), id);
@@ -368,6 +378,12 @@ class StackIT {
 
     /** Polls {@code probe} (null = not yet) every 250 ms until it answers or {@code timeout} passes. */
     static JsonNode waitFor(Duration timeout, String what, ThrowingSupplier probe) throws Exception {
+        return waitFor(timeout, what, probe, () -> "");
+    }
+
+    /** As above; {@code seen} says what was last seen, for the failure message. */
+    static JsonNode waitFor(Duration timeout, String what, ThrowingSupplier probe, Supplier<String> seen)
+            throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
             JsonNode n = probe.get();
@@ -375,10 +391,21 @@ class StackIT {
                 return n;
             }
             if (System.nanoTime() > end) {
-                throw new AssertionError("gave up after " + timeout.toSeconds() + " s waiting for " + what);
+                String s = seen.get();
+                throw new AssertionError("gave up after " + timeout.toSeconds() + " s waiting for " + what
+                        + (s.isEmpty() ? "" : "; " + s));
             }
             Thread.sleep(250);
         }
+    }
+
+    /** A mask's JSON without its PNGs. */
+    static String brief(JsonNode mask) {
+        var copy = mask.deepCopy();
+        if (copy instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.remove(List.of("maskPng", "uncertaintyPng"));
+        }
+        return copy.toString();
     }
 
     @FunctionalInterface

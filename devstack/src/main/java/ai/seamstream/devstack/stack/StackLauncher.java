@@ -106,6 +106,9 @@ public final class StackLauncher {
         } else {
             requireBuilt();
         }
+        for (String s : options.services()) {
+            prepare(s);
+        }
         // The broker is formatted anew, so state kept against the old cluster must go too.
         for (String stale : List.of("ingest-state", "trainer", "labeler-models")) {
             deleteTree(options.runDir().resolve(stale));
@@ -191,6 +194,26 @@ public final class StackLauncher {
         }
     }
 
+    /**
+     * Runs the service's {@code bin/} script with {@value StackOptions#PREPARE_ONLY_ENV}: it builds its jar when stale
+     * (or, with building off, fails naming the newer source), then exits without starting, so that no build runs
+     * inside a health timeout and a stale jar stops {@code up} before anything was started.
+     */
+    void prepare(String s) throws IOException, InterruptedException {
+        Path log = options.logDir().resolve("build.log");
+        ProcessBuilder pb = command(s).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put(StackOptions.PREPARE_ONLY_ENV, "1");
+        long from = Files.exists(log) ? Files.size(log) : 0;
+        int rc = pb.start().waitFor();
+        if (rc != 0) {
+            byte[] all = Files.readAllBytes(log);
+            int start = (int) Math.min(from, all.length);
+            String said = new String(all, start, all.length - start, java.nio.charset.StandardCharsets.UTF_8).strip();
+            throw new IllegalStateException(s + ": bin/" + s + " could not prepare its jar (exit " + rc + ")"
+                    + (said.isEmpty() ? "" : ":\n" + said));
+        }
+    }
+
     private Path appJar(String service) {
         return root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
     }
@@ -212,6 +235,7 @@ public final class StackLauncher {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(options.logFile(s).toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         Map<String, String> env = pb.environment();
+        env.remove(StackOptions.PREPARE_ONLY_ENV);
         env.putAll(extraEnv);
         if (!options.build()) {
             // the bin/ scripts build a missing or stale jar themselves unless told not to

@@ -41,6 +41,8 @@ public record StackOptions(String command, Path runDir, Path dataDir, int broker
      * and the {@code bin/} scripts then fail on a missing or stale jar instead of running Maven.
      */
     public static final String NO_BUILD_ENV = "SEAMSTREAM_NO_BUILD";
+    /** Set to {@code 1}, a {@code bin/} launcher only builds (or checks) its jar and exits without starting. */
+    public static final String PREPARE_ONLY_ENV = "SEAMSTREAM_PREPARE_ONLY";
     /** Commands. */
     public static final List<String> COMMANDS = List.of("up", "down", "status", "logs", "demo", "help");
 

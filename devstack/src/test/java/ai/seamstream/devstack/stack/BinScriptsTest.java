@@ -56,7 +56,16 @@ class BinScriptsTest {
     }
 
     private Run ingest(String noBuild) throws Exception {
+        return ingest(noBuild, false);
+    }
+
+    private Run ingest(String noBuild, boolean prepareOnly) throws Exception {
         var pb = new ProcessBuilder(root.resolve("bin/ingest").toString()).redirectErrorStream(true);
+        if (prepareOnly) {
+            pb.environment().put(StackOptions.PREPARE_ONLY_ENV, "1");
+        } else {
+            pb.environment().remove(StackOptions.PREPARE_ONLY_ENV);
+        }
         pb.environment().put("PATH", root.resolve("fakebin") + ":" + System.getenv("PATH"));
         pb.environment().remove("INGEST_JAVA_OPTS");
         if (noBuild == null) {
@@ -105,6 +114,23 @@ class BinScriptsTest {
         assertEquals(0, r.exit(), r.output());
         assertEquals(1, r.calls().size(), r.calls().toString());
         assertTrue(r.calls().get(0).startsWith("java ") && r.calls().get(0).endsWith("-jar " + app), r.calls().get(0));
+    }
+
+    @Test
+    void prepareOnlyBuildsOrChecksButStartsNothing() throws Exception {
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().minusSeconds(3600)));
+        jar(Instant.now());
+        Run fresh = ingest("1", true);
+        assertEquals(0, fresh.exit(), fresh.output());
+        assertEquals(List.of(), fresh.calls(), "a current jar: nothing built, nothing started");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(60)));
+        Run stale = ingest("1", true);
+        assertEquals(1, stale.exit(), stale.output());
+        assertTrue(stale.output().contains("is older than ingest/src/main/java/Main.java"), stale.output());
+        Run built = ingest(null, true);
+        assertEquals(0, built.exit(), built.output());
+        assertEquals(List.of("mvn " + root + " -q -B -ntp -DskipTests -pl ingest -am package"), built.calls(),
+                "built, not started");
     }
 
     @Test

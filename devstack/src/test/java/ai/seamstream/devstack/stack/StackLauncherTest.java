@@ -54,9 +54,36 @@ class StackLauncherTest {
     }
 
     private void script(String name) throws Exception {
+        script(name, "exit 1\n");
+    }
+
+    private void script(String name, String body) throws Exception {
         Path f = Files.createDirectories(root.resolve("bin")).resolve(name);
-        Files.writeString(f, "#!/bin/sh\nexit 1\n");
+        Files.writeString(f, "#!/bin/sh\n" + body);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @Test
+    void everyServiceIsPreparedBeforeAnyStartsAndAStaleJarStopsUp() throws Exception {
+        Path calls = root.resolve("calls.txt");
+        for (String s : StackOptions.ALL_SERVICES) {
+            // records how it was called; the labeler's jar is stale and building is off
+            script(s, "echo \"" + s + " prepare=$" + StackOptions.PREPARE_ONLY_ENV + " nobuild=$"
+                    + StackOptions.NO_BUILD_ENV + "\" >> '" + calls + "'\n"
+                    + (s.equals("labeler") ? "echo 'labeler: quarkus-run.jar is older than Labeler.java' >&2\nexit 1\n"
+                    : "exit 0\n"));
+            if (!s.equals("broker")) {
+                Files.createDirectories(root.resolve(s + "/target/quarkus-app"));
+                Files.writeString(root.resolve(s + "/target/quarkus-app/quarkus-run.jar"), "jar");
+            }
+        }
+        StackLauncher l = launcher(freePorts("--no-build"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, l::up);
+        assertEquals("labeler: bin/labeler could not prepare its jar (exit 1):\n"
+                + "labeler: quarkus-run.jar is older than Labeler.java", e.getMessage());
+        assertEquals(List.of("broker prepare=1 nobuild=1", "ingest prepare=1 nobuild=1", "labeler prepare=1 nobuild=1"),
+                Files.readAllLines(calls), "prepared in start order, none started");
+        assertFalse(Files.exists(root.resolve("run/pids")), "nothing was started");
     }
 
     @Test
