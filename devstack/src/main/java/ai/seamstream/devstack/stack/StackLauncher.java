@@ -103,6 +103,11 @@ public final class StackLauncher {
         Files.createDirectories(options.logDir());
         if (options.build()) {
             build();
+        } else {
+            requireBuilt();
+        }
+        for (String s : options.services()) {
+            prepare(s);
         }
         // The broker is formatted anew, so state kept against the old cluster must go too.
         for (String stale : List.of("ingest-state", "trainer", "labeler-models")) {
@@ -132,7 +137,9 @@ public final class StackLauncher {
         StringBuilder b = new StringBuilder("Seamstream is up:\n");
         for (String s : options.services()) {
             String at = s.equals("broker") ? "kafka " + options.bootstrapServers() + " (data " + options.dataDir() + ")"
-                    : "http://127.0.0.1:" + options.port(s) + "  (health " + healthUrl(s, true).getPath() + ")";
+                    : "http://127.0.0.1:" + options.port(s) + "  (health " + (s.equals("labeler")
+                            ? healthUrl(s, false).getPath() + "; ready once a model serves" : healthUrl(s, true).getPath())
+                            + ")";
             b.append(String.format("  %-8s %s   log %s%n", s, at, options.logFile(s)));
         }
         b.append("  stop with Ctrl-C (foreground) or bin/seamstream down; bin/seamstream status|logs [service]");
@@ -168,6 +175,45 @@ public final class StackLauncher {
         }
     }
 
+    /**
+     * With building off: every chosen service's jar must be there already (the {@code bin/} scripts then also refuse
+     * a jar older than its sources), so that nothing runs Maven behind the caller's back.
+     */
+    void requireBuilt() {
+        List<String> missing = new ArrayList<>();
+        for (String s : options.services()) {
+            if (!s.equals("broker") && !Files.exists(appJar(s))) {
+                missing.add(s);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(String.join(", ", missing) + ": "
+                    + String.join(", ", missing.stream().map(s -> root.relativize(appJar(s)).toString()).toList())
+                    + " missing and building is off (--no-build or " + StackOptions.NO_BUILD_ENV + "); build first:"
+                    + " mvn -B -DskipTests -pl " + String.join(",", missing) + " -am package");
+        }
+    }
+
+    /**
+     * Runs the service's {@code bin/} script with {@value StackOptions#PREPARE_ONLY_ENV}: it builds its jar when stale
+     * (or, with building off, fails naming the newer source), then exits without starting, so that no build runs
+     * inside a health timeout and a stale jar stops {@code up} before anything was started.
+     */
+    void prepare(String s) throws IOException, InterruptedException {
+        Path log = options.logDir().resolve("build.log");
+        ProcessBuilder pb = command(s).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put(StackOptions.PREPARE_ONLY_ENV, "1");
+        long from = Files.exists(log) ? Files.size(log) : 0;
+        int rc = pb.start().waitFor();
+        if (rc != 0) {
+            byte[] all = Files.readAllBytes(log);
+            int start = (int) Math.min(from, all.length);
+            String said = new String(all, start, all.length - start, java.nio.charset.StandardCharsets.UTF_8).strip();
+            throw new IllegalStateException(s + ": bin/" + s + " could not prepare its jar (exit " + rc + ")"
+                    + (said.isEmpty() ? "" : ":\n" + said));
+        }
+    }
+
     private Path appJar(String service) {
         return root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
     }
@@ -189,9 +235,18 @@ public final class StackLauncher {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(options.logFile(s).toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         Map<String, String> env = pb.environment();
+        env.remove(StackOptions.PREPARE_ONLY_ENV);
         env.putAll(extraEnv);
+        if (!options.build()) {
+            // the bin/ scripts build a missing or stale jar themselves unless told not to
+            env.put(StackOptions.NO_BUILD_ENV, "1");
+        }
         env.put("SEAM_KAFKA_BOOTSTRAP_SERVERS", options.bootstrapServers());
         Path run = options.runDir().toAbsolutePath();
+        if (!s.equals("broker")) {
+            // a local stack: Quarkus listens on every interface unless told; an explicit setting is kept
+            env.putIfAbsent("QUARKUS_HTTP_HOST", "127.0.0.1");
+        }
         switch (s) {
             case "ingest" -> {
                 env.put("QUARKUS_HTTP_PORT", Integer.toString(options.ingestPort()));
@@ -214,7 +269,7 @@ public final class StackLauncher {
     private long start(String s) throws IOException {
         Files.writeString(options.logFile(s), "");
         Process p = command(s).start();
-        pids.write(s, p.pid());
+        pids.write(s, p.toHandle());
         return p.pid();
     }
 
@@ -310,9 +365,12 @@ public final class StackLauncher {
         }
     }
 
+    /** Whether a server could listen on {@code 127.0.0.1:port} now (connections in TIME_WAIT do not count). */
     static boolean portFree(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket s = new ServerSocket()) {
+            // before bind, or it has no effect: a port whose last connections linger in TIME_WAIT is free to listen on
             s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 1);
             return true;
         } catch (IOException e) {
             return false;

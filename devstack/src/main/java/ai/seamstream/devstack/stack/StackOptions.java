@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +25,8 @@ import java.util.Set;
  * @param services     the services to run, in start order (a subset of {@link #ALL_SERVICES})
  * @param timeout      how long each service may take to become healthy
  * @param detach       {@code up} returns once every service is healthy, leaving them running
- * @param build        build missing service jars before starting
+ * @param build        build missing service jars before starting ({@code --no-build} or {@value #NO_BUILD_ENV}
+ *                     turn it off, and the launcher then passes {@value #NO_BUILD_ENV} on to the {@code bin/} scripts)
  * @param logLines     lines {@code logs} prints per service
  * @param rest         arguments not known here: the service name of {@code logs}, the demo's options
  */
@@ -34,6 +36,13 @@ public record StackOptions(String command, Path runDir, Path dataDir, int broker
 
     /** Every service in start order. */
     public static final List<String> ALL_SERVICES = List.of("broker", "ingest", "labeler", "trainer");
+    /**
+     * Environment switch that turns every build off (any value but empty, {@code 0} or {@code false}): the launcher
+     * and the {@code bin/} scripts then fail on a missing or stale jar instead of running Maven.
+     */
+    public static final String NO_BUILD_ENV = "SEAMSTREAM_NO_BUILD";
+    /** Set to {@code 1}, a {@code bin/} launcher only builds (or checks) its jar and exits without starting. */
+    public static final String PREPARE_ONLY_ENV = "SEAMSTREAM_PREPARE_ONLY";
     /** Commands. */
     public static final List<String> COMMANDS = List.of("up", "down", "status", "logs", "demo", "help");
 
@@ -45,6 +54,11 @@ public record StackOptions(String command, Path runDir, Path dataDir, int broker
      * @throws IllegalArgumentException naming the bad argument
      */
     public static StackOptions parse(String... args) {
+        return parse(System.getenv(), args);
+    }
+
+    /** As {@link #parse(String...)}, with building off when {@code env} sets {@value #NO_BUILD_ENV}. */
+    public static StackOptions parse(Map<String, String> env, String... args) {
         if (args.length == 0) {
             throw new IllegalArgumentException("a command is needed: one of " + String.join(", ", COMMANDS));
         }
@@ -63,7 +77,7 @@ public record StackOptions(String command, Path runDir, Path dataDir, int broker
         List<String> services = ALL_SERVICES;
         Duration timeout = Duration.ofSeconds(300);
         boolean detach = false;
-        boolean build = true;
+        boolean build = !noBuild(env);
         int lines = 40;
         List<String> rest = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
@@ -132,6 +146,12 @@ public record StackOptions(String command, Path runDir, Path dataDir, int broker
     /** Log file of a service. */
     public Path logFile(String service) {
         return logDir().resolve(service + ".log");
+    }
+
+    /** Whether {@code env} turns building off through {@value #NO_BUILD_ENV} (the same rule as the bin scripts'). */
+    public static boolean noBuild(Map<String, String> env) {
+        String v = env.get(NO_BUILD_ENV);
+        return v != null && !v.isEmpty() && !v.equals("0") && !v.equals("false");
     }
 
     static List<String> services(String list) {

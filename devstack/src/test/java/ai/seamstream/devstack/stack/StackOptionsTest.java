@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StackOptionsTest {
@@ -38,6 +39,18 @@ class StackOptionsTest {
         assertFalse(o.build());
         assertEquals(List.of("labeler"), StackOptions.parse("logs", "labeler").rest());
         assertEquals(List.of("--images", "10"), StackOptions.parse("demo", "--images", "10").rest());
+    }
+
+    @Test
+    void theNoBuildSwitchTurnsBuildingOff() {
+        assertTrue(StackOptions.parse(Map.of(), "up").build());
+        for (String off : List.of("1", "true", "yes")) {
+            assertFalse(StackOptions.parse(Map.of(StackOptions.NO_BUILD_ENV, off), "up").build(), off);
+        }
+        for (String on : List.of("", "0", "false")) {
+            assertTrue(StackOptions.parse(Map.of(StackOptions.NO_BUILD_ENV, on), "up").build(), "'" + on + "'");
+        }
+        assertFalse(StackOptions.parse(Map.of(), "up", "--no-build").build());
     }
 
     @Test
