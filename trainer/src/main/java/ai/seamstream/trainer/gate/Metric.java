@@ -22,6 +22,21 @@ public enum Metric {
         return key;
     }
 
+    /**
+     * The metric of a key ({@code meanIou}, {@code tagMap}, {@code tagF1}, {@code equivariance}).
+     *
+     * @throws IllegalArgumentException for another name, listing the valid ones
+     */
+    public static Metric byKey(String key) {
+        for (Metric m : values()) {
+            if (m.key.equals(key)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown gate metric '" + key + "'; use one of "
+                + java.util.Arrays.stream(values()).map(Metric::key).toList());
+    }
+
     /** The figure of a report, or null if not measured (or no report). */
     public Double of(EvaluationReport r) {
         return r == null ? null : get.apply(r);

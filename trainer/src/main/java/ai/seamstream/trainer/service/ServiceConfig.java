@@ -66,12 +66,24 @@ public final class ServiceConfig {
         return policy;
     }
 
-    /** {@code standard(tolerance)} and the configured floors. */
+    /** Not worse (within the tolerance) on each configured metric, and the configured floors. */
     public static PromotionGate gate(TrainerSettings.Gate g) {
         if (!(g.tolerance() >= 0)) {
             throw new IllegalArgumentException("seam.trainer.gate.tolerance must be >= 0, got " + g.tolerance());
         }
-        PromotionGate gate = PromotionGate.standard(g.tolerance());
+        PromotionGate gate = null;
+        var seen = new java.util.HashSet<Metric>();
+        for (String name : g.metrics()) {
+            Metric m = Metric.byKey(name.strip());
+            if (seen.add(m)) {
+                PromotionGate one = PromotionGate.notWorse(m, g.tolerance());
+                gate = gate == null ? one : gate.and(one);
+            }
+        }
+        if (gate == null) {
+            throw new IllegalArgumentException("seam.trainer.gate.metrics names no metric; use "
+                    + java.util.Arrays.stream(Metric.values()).map(Metric::key).toList());
+        }
         if (g.minMeanIou().isPresent()) {
             gate = gate.and(PromotionGate.atLeast(Metric.MEAN_IOU, g.minMeanIou().get()));
         }

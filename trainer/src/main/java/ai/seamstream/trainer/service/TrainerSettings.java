@@ -238,6 +238,13 @@ public interface TrainerSettings {
         @WithDefault("0.01")
         double tolerance();
 
+        /**
+         * The figures the candidate must not be worse on (beyond {@code tolerance}): {@code meanIou}, {@code tagMap},
+         * {@code tagF1}, {@code equivariance}. Each passes when measured for neither model (mIoU without masks).
+         */
+        @WithDefault("meanIou,tagMap,equivariance")
+        List<String> metrics();
+
         /** Floors on the candidate's figures (absent = none). */
         Optional<Double> minMeanIou();
 

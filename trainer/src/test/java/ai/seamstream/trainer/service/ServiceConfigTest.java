@@ -64,6 +64,23 @@ class ServiceConfigTest {
     }
 
     @Test
+    void gateMetricsChooseWhatTheCandidateMustNotBeWorseOn() {
+        // tag mAP better, equivariance much worse (as a sharper model on tiny images can score)
+        var cand = new EvaluationReport(4, 0, null, 0.70, 0.5, 0.13);
+        var cur = new EvaluationReport(4, 0, null, 0.69, 0.5, 0.42);
+        var c = new PromotionGate.Comparison(cand, cur, 0.5);
+        var all = ServiceConfig.gate(settings(Map.of()).trainer().gate()).judge(c);
+        assertFalse(all.promote(), "the default judges equivariance too");
+        assertTrue(all.reason().contains("equivariance 0.1300 < 0.4200"), all.reason());
+        var two = ServiceConfig.gate(settings(Map.of("seam.trainer.gate.metrics", "meanIou, tagMap")).trainer().gate()).judge(c);
+        assertTrue(two.promote(), two.reason());
+        assertFalse(two.reason().contains("equivariance"), two.reason());
+        var e = assertThrows(IllegalArgumentException.class, () -> ServiceConfig.gate(
+                settings(Map.of("seam.trainer.gate.metrics", "tagMap,iou")).trainer().gate()));
+        assertTrue(e.getMessage().contains("'iou'") && e.getMessage().contains("equivariance"), e.getMessage());
+    }
+
+    @Test
     void jobSpecFollowsTheKeys() {
         var t = settings(Map.of("seam.trainer.classes", "cat,dog", "seam.trainer.job.width", "0.25",
                 "seam.trainer.job.units-per-stage", "2", "seam.trainer.job.steps", "7", "seam.trainer.job.crop", "64",
