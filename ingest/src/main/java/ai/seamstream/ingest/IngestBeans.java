@@ -14,8 +14,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,18 +28,11 @@ public class IngestBeans {
 
     /** Parses {@code seam.ingest.classes}: {@code voc2012}, {@code file:PATH} or a comma list of foreground names. */
     static ClassVocabulary vocabulary(String spec) {
-        String s = spec.strip();
-        if (s.equalsIgnoreCase("voc2012")) {
-            return ClassVocabulary.VOC2012;
+        try {
+            return ClassVocabulary.parse(spec);
+        } catch (IOException e) {
+            throw new UncheckedIOException("seam.ingest.classes: cannot read " + spec.strip().substring(5), e);
         }
-        if (s.startsWith("file:")) {
-            try {
-                return ClassVocabulary.read(Path.of(s.substring(5)));
-            } catch (IOException e) {
-                throw new UncheckedIOException("seam.ingest.classes: cannot read " + s.substring(5), e);
-            }
-        }
-        return ClassVocabulary.ofForeground(Arrays.stream(s.split(",")).map(String::strip).toList());
     }
 
     @Produces

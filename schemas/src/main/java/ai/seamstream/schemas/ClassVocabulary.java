@@ -95,6 +95,24 @@ public final class ClassVocabulary {
         }
     }
 
+    /**
+     * A vocabulary from a configuration value: {@code voc2012} (the preset), {@code file:PATH} (a {@code classes.txt},
+     * see {@link #read(Path)}) or a comma list of foreground names (background is added first).
+     *
+     * @throws IOException              if the named file cannot be read
+     * @throws IllegalArgumentException if the names do not form a vocabulary
+     */
+    public static ClassVocabulary parse(String spec) throws IOException {
+        String s = spec.strip();
+        if (s.equalsIgnoreCase("voc2012")) {
+            return VOC2012;
+        }
+        if (s.startsWith("file:")) {
+            return read(Path.of(s.substring(5)));
+        }
+        return ofForeground(java.util.Arrays.stream(s.split(",")).map(String::strip).toList());
+    }
+
     /** Writes the vocabulary in the format {@link #read(Path)} reads. */
     public void write(Path file) throws IOException {
         Files.write(file, names, StandardCharsets.UTF_8);

@@ -51,4 +51,15 @@ class ClassVocabularyTest {
         var e = assertThrows(IllegalArgumentException.class, () -> ClassVocabulary.read(f));
         assertTrue(e.getMessage().contains("classes.txt"), e.getMessage());
     }
+
+    @Test
+    void parsesTheConfigurationForms(@TempDir Path dir) throws Exception {
+        assertEquals(ClassVocabulary.VOC2012, ClassVocabulary.parse(" VOC2012 "));
+        assertEquals(List.of("background", "cat", "dog"), ClassVocabulary.parse("cat, dog").names());
+        Path f = dir.resolve("classes.txt");
+        ClassVocabulary.ofForeground(List.of("x", "y")).write(f);
+        assertEquals(List.of("background", "x", "y"), ClassVocabulary.parse("file:" + f).names());
+        assertThrows(java.io.IOException.class, () -> ClassVocabulary.parse("file:" + dir.resolve("missing.txt")));
+        assertThrows(IllegalArgumentException.class, () -> ClassVocabulary.parse("cat,,cat"));
+    }
 }

@@ -30,18 +30,11 @@ public final class ServiceConfig {
 
     /** {@code voc2012}, {@code file:PATH} or a comma list of foreground names. */
     public static ClassVocabulary vocabulary(String spec) {
-        String s = spec.strip();
-        if (s.equalsIgnoreCase("voc2012")) {
-            return ClassVocabulary.VOC2012;
+        try {
+            return ClassVocabulary.parse(spec);
+        } catch (IOException e) {
+            throw new UncheckedIOException("seam.trainer.classes: cannot read " + spec.strip().substring(5), e);
         }
-        if (s.startsWith("file:")) {
-            try {
-                return ClassVocabulary.read(Path.of(s.substring(5)));
-            } catch (IOException e) {
-                throw new UncheckedIOException("seam.trainer.classes: cannot read " + s.substring(5), e);
-            }
-        }
-        return ClassVocabulary.ofForeground(Arrays.stream(s.split(",")).map(String::strip).toList());
     }
 
     /**
@@ -82,7 +75,7 @@ public final class ServiceConfig {
         }
         if (gate == null) {
             throw new IllegalArgumentException("seam.trainer.gate.metrics names no metric; use "
-                    + java.util.Arrays.stream(Metric.values()).map(Metric::key).toList());
+                    + Arrays.stream(Metric.values()).map(Metric::key).toList());
         }
         if (g.minMeanIou().isPresent()) {
             gate = gate.and(PromotionGate.atLeast(Metric.MEAN_IOU, g.minMeanIou().get()));

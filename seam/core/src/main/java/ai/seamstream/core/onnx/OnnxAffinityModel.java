@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -66,29 +65,12 @@ public final class OnnxAffinityModel implements AffinityFeatureSource {
             throw new IOException(dir + ": not an affinity model directory (no " + AffinityManifest.FILE
                     + "; make one with 'seam export-affinity')");
         }
-        AffinityManifest m;
-        try {
-            m = JSON.readValue(file.toFile(), AffinityManifest.class);
-        } catch (IOException e) {
-            throw new IOException(file + ": unreadable manifest: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
-        }
+        AffinityManifest m = OnnxModel.readJson(file, AffinityManifest.class);
         if (!AffinityManifest.FORMAT.equals(m.format())) {
             throw new IOException(file + ": format '" + m.format() + "', expected '" + AffinityManifest.FORMAT + "'"
                     + (ModelManifest.FORMAT.equals(m.format()) ? " (this is a SEAM model, not an affinity network)" : ""));
         }
-        List<String> missing = new ArrayList<>();
-        if (m.classes() == null || m.classes().size() < 2) {
-            missing.add("classes (background and at least one class)");
-        }
-        if (m.onnxFile() == null || m.onnxFile().isBlank()) {
-            missing.add("onnxFile");
-        }
-        if (m.onnxSha256() == null || m.onnxSha256().isBlank()) {
-            missing.add("onnxSha256");
-        }
-        if (m.inputs() == null || m.inputs().size() != 1) {
-            missing.add("exactly one input");
-        }
+        List<String> missing = OnnxModel.missingCommon(m.classes(), m.onnxFile(), m.onnxSha256(), m.inputs());
         if (m.outputs() == null || m.outputs().size() != 1 || !AffinityManifest.OUTPUT.equals(m.outputs().get(0).name())) {
             missing.add("exactly one output '" + AffinityManifest.OUTPUT + "'");
         }

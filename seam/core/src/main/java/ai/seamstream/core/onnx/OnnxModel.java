@@ -45,28 +45,11 @@ public final class OnnxModel implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new IOException(dir + ": not a model directory (no " + ModelManifest.FILE + ")");
         }
-        ModelManifest m;
-        try {
-            m = JSON.readValue(file.toFile(), ModelManifest.class);
-        } catch (IOException e) {
-            throw new IOException(file + ": unreadable manifest: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
-        }
+        ModelManifest m = readJson(file, ModelManifest.class);
         if (!ModelManifest.FORMAT.equals(m.format())) {
             throw new IOException(file + ": format '" + m.format() + "', expected '" + ModelManifest.FORMAT + "'");
         }
-        List<String> missing = new ArrayList<>();
-        if (m.classes() == null || m.classes().size() < 2) {
-            missing.add("classes (background and at least one class)");
-        }
-        if (m.onnxFile() == null || m.onnxFile().isBlank()) {
-            missing.add("onnxFile");
-        }
-        if (m.onnxSha256() == null || m.onnxSha256().isBlank()) {
-            missing.add("onnxSha256");
-        }
-        if (m.inputs() == null || m.inputs().size() != 1) {
-            missing.add("exactly one input");
-        }
+        List<String> missing = missingCommon(m.classes(), m.onnxFile(), m.onnxSha256(), m.inputs());
         if (m.outputs() == null || m.output(ModelManifest.CAM) == null || m.output(ModelManifest.SCORES) == null) {
             missing.add("outputs '" + ModelManifest.CAM + "' and '" + ModelManifest.SCORES + "'");
         }
@@ -88,6 +71,36 @@ public final class OnnxModel implements AutoCloseable {
             throw new IOException(file + ": affinity.onnxSha256 must be a hex SHA-256, got '" + m.affinity().onnxSha256() + "'");
         }
         return m;
+    }
+
+    /** A manifest file parsed as {@code type}; a parse error names the file and its first line of reason. */
+    static <T> T readJson(Path file, Class<T> type) throws IOException {
+        try {
+            return JSON.readValue(file.toFile(), type);
+        } catch (IOException e) {
+            throw new IOException(file + ": unreadable manifest: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        }
+    }
+
+    /**
+     * What an ONNX manifest (SEAM model or affinity network) lacks of the fields every one needs: classes, the ONNX
+     * file's name and hash, exactly one input. The list is mutable for the caller's own checks.
+     */
+    static List<String> missingCommon(List<String> classes, String onnxFile, String onnxSha256, List<?> inputs) {
+        List<String> missing = new ArrayList<>();
+        if (classes == null || classes.size() < 2) {
+            missing.add("classes (background and at least one class)");
+        }
+        if (onnxFile == null || onnxFile.isBlank()) {
+            missing.add("onnxFile");
+        }
+        if (onnxSha256 == null || onnxSha256.isBlank()) {
+            missing.add("onnxSha256");
+        }
+        if (inputs == null || inputs.size() != 1) {
+            missing.add("exactly one input");
+        }
+        return missing;
     }
 
     /** Whether {@code name} is one non-empty path element (no separators, not {@code .} or {@code ..}). */

@@ -1,19 +1,15 @@
 package ai.seamstream.torch.checkpoint;
 
 import ai.djl.ndarray.NDManager;
+import ai.seamstream.core.model.ModelFiles;
 import ai.seamstream.core.tensor.SafeTensors;
 import ai.seamstream.torch.net.SeamNetwork;
 import ai.seamstream.torch.net.WeightsIo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -109,16 +105,8 @@ public final class Checkpoint {
         return new Loaded(net, m);
     }
 
-    /** Hex SHA-256 of a file. */
+    /** Hex SHA-256 of a file (the same digest the ONNX manifests record: {@link ModelFiles#sha256(Path)}). */
     public static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buf = new byte[1 << 16];
-            while (in.read(buf) >= 0) {
-                // digest accumulates as the stream is read
-            }
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always provides SHA-256", e);
-        }
+        return ModelFiles.sha256(file);
     }
 }
