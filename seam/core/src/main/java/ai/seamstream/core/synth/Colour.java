@@ -45,6 +45,26 @@ record Colour(double r, double g, double b) {
         return new Colour(r + d, g + d, b + d);
     }
 
+    /** The hexcone hue in degrees [0, 360) (the inverse of {@link #hsv}'s hue); 0 for a grey. */
+    double hueDegrees() {
+        double max = Math.max(r, Math.max(g, b));
+        double min = Math.min(r, Math.min(g, b));
+        double d = max - min;
+        if (d <= 0) {
+            return 0;
+        }
+        double h;
+        if (max == r) {
+            h = (g - b) / d;
+        } else if (max == g) {
+            h = 2 + (b - r) / d;
+        } else {
+            h = 4 + (r - g) / d;
+        }
+        h *= 60;
+        return h < 0 ? h + 360 : h;
+    }
+
     /** Euclidean distance in RGB. */
     double distance(Colour o) {
         double dr = r - o.r;

@@ -109,13 +109,15 @@ public final class SyntheticGenerator {
         LabelMask mask = ScenePainter.mask(scene, width, height, config.ignoreBand());
         var labels = new boolean[config.classes()];
         var objectNames = new ArrayList<String>(scene.objects().size());
+        var objectHues = new ArrayList<Double>(scene.objects().size());
         for (Scene.PlacedObject o : scene.objects()) {
             labels[o.classIndex() - 1] = true;
             objectNames.add(o.marking().label);
+            objectHues.add(o.colour().hueDegrees());
         }
         var contexts = scene.contexts().stream().map(b -> b.kind().label).toList();
         String id = String.format(Locale.ROOT, idFormat, index);
-        return new Rendering(scene, new SyntheticSample(id, image, mask, labels, objectNames, contexts));
+        return new Rendering(scene, new SyntheticSample(id, image, mask, labels, objectNames, contexts, objectHues));
     }
 
     /** A sample and its composition. */

@@ -24,6 +24,20 @@ class ColourTest {
     }
 
     @Test
+    void hueDegreesInvertsHsv() {
+        for (double hue = 0; hue < 360; hue += 7.5) {
+            for (double sat : new double[] {0.15, 0.5, 1}) {
+                assertEquals(hue, Colour.hsv(hue, sat, 0.6).hueDegrees(), 1e-9, "hue of hsv(" + hue + ", " + sat + ", 0.6)");
+            }
+        }
+        assertEquals(0, Colour.rgb(90, 90, 90).hueDegrees(), 0, "a grey has hue 0");
+        // by hand: (30, 60, 90): max blue, 4 + (30 - 60)/60 = 3.5 sectors = 210 degrees
+        assertEquals(210, Colour.rgb(30, 60, 90).hueDegrees(), 1e-12);
+        // (200, 50, 100): max red, (50 - 100)/150 = -1/3 sector = -20, wrapped to 340
+        assertEquals(340, Colour.rgb(200, 50, 100).hueDegrees(), 1e-12);
+    }
+
+    @Test
     void hueWrapsAround() {
         assertColour(255, 0, 0, Colour.hsv(360, 1, 1));
         assertColour(255, 0, 255, Colour.hsv(-60, 1, 1));

@@ -348,6 +348,44 @@ class SyntheticGeneratorTest {
     }
 
     @Test
+    void objectHuesAreTheBodiesHuesAndHueTagsBinThem() {
+        int checked = 0;
+        for (var r : renderings.subList(0, 100)) {
+            SyntheticSample s = r.sample();
+            List<Scene.PlacedObject> objects = r.scene().objects();
+            assertEquals(objects.size(), s.objectHues().size(), s.id());
+            var expectedTags = new boolean[6];
+            for (int k = 0; k < objects.size(); k++) {
+                Scene.PlacedObject o = objects.get(k);
+                // mean colour of the visible body outside the marking: shading scales all channels alike and the grain
+                // is grey, so its hue is the body colour's
+                double sr = 0, sg = 0, sb = 0;
+                int n = 0;
+                for (int p = 0; p < o.visible().length; p++) {
+                    if (o.visible()[p] && !o.markingPixels()[p]) {
+                        int x = p % s.image().width();
+                        int y = p / s.image().width();
+                        sr += s.image().get(x, y, 0);
+                        sg += s.image().get(x, y, 1);
+                        sb += s.image().get(x, y, 2);
+                        n++;
+                    }
+                }
+                double measured = new Colour(sr / n, sg / n, sb / n).hueDegrees();
+                double given = s.objectHues().get(k);
+                double diff = Math.abs(measured - given);
+                assertTrue(Math.min(diff, 360 - diff) < 3, s.id() + " object " + k + ": hue " + given + ", measured " + measured);
+                assertTrue(given >= 0 && given < 360, s.id() + " hue " + given);
+                expectedTags[(int) (given / 60)] = true;
+                checked++;
+            }
+            assertArrayEquals(expectedTags, s.hueTags(6), s.id());
+        }
+        assertTrue(checked > 150, "objects checked: " + checked);
+        assertThrows(IllegalArgumentException.class, () -> renderings.get(0).sample().hueTags(0));
+    }
+
+    @Test
     void markingTintMixesTheMarkingIntoItsBodyAndChangesNothingElse() {
         var full = new SyntheticGenerator(generator.config().withCount(10));
         var t4 = new SyntheticGenerator(generator.config().withCount(10).withMarkingTint(0.4));

@@ -16,6 +16,13 @@ import ai.seamstream.torch.affinity.AffinityTraining;
 import ai.seamstream.core.metrics.ThresholdSweep;
 import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.core.synth.SyntheticDatasetWriter;
+import ai.seamstream.core.synth.SyntheticGenerator;
+import ai.seamstream.core.synth.SyntheticSample;
+import ai.seamstream.core.tensor.NamedTensor;
+import ai.seamstream.schemas.ClassVocabulary;
+import ai.seamstream.torch.checkpoint.CheckpointManifest;
+import ai.seamstream.torch.net.SeamNetwork;
+import ai.seamstream.torch.net.WeightsIo;
 import ai.seamstream.torch.checkpoint.Checkpoint;
 import ai.seamstream.torch.infer.MultiScaleInference;
 import ai.seamstream.torch.loss.SeamObjective;
@@ -49,7 +56,7 @@ public final class QualityBench {
     public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, long steps, int batch,
                            double width, int units, double lr, double momentum, double hue, double scale,
                            SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads, Path workDir,
-                           Path reportDir, String command, long affinitySteps) {
+                           Path reportDir, String command, long affinitySteps, int appearanceBins) {
         /** Images per data set. */
         public int count() {
             return data.count();
@@ -93,16 +100,24 @@ public final class QualityBench {
             Path init = null;
             double pretrainSeconds = 0;
             if (s.pretrainSteps() > 0) {
-                // Stands in for the reference's ImageNet classifier: one CAM classifier per seed, trained from scratch
-                // on the same images and tags, that both methods then start from.
+                // Stands in for the reference's ImageNet classifier: one CAM classifier per seed, trained from scratch,
+                // that both methods then start from. Without appearance bins it learns the bench's own images and
+                // tags; with them it learns another data set of the same generator tagged with its markings and with
+                // its bodies' hues (see appearanceSet), and keeps only the marking rows of fc8.
                 init = s.workDir().resolve("pretrain-s" + seed);
-                var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), set.classes().size(), NetConfig.Method.CAM,
-                        NetConfig.BatchNormMode.TRAIN, false, 4096);
+                TrainingSet pretrainSet = s.appearanceBins() > 0
+                        ? appearanceSet(cfg.withSeed(APPEARANCE_SEED_OFFSET + seed), s.appearanceBins()) : set;
+                Path pretrainOut = s.appearanceBins() > 0 ? s.workDir().resolve("pretrain-appearance-s" + seed) : init;
+                var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), pretrainSet.classes().size(),
+                        NetConfig.Method.CAM, NetConfig.BatchNormMode.TRAIN, false, 4096);
                 var trainer = new SeamTrainer.Config(s.pretrainSteps(), s.batch(), augment(s),
                         new PolySgd.Config(s.pretrainLr(), 10, 5e-4, s.momentum(), 0.9, s.pretrainSteps()), s.scale(), seed, 25);
                 try (NDManager manager = NDManager.newBaseManager()) {
-                    pretrainSeconds = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, init,
-                            new double[] {0.5, 1.0, 1.5, 2.0}, 0.26f), set, manager, () -> false).result().seconds();
+                    pretrainSeconds = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, pretrainOut,
+                            new double[] {0.5, 1.0, 1.5, 2.0}, 0.26f), pretrainSet, manager, () -> false).result().seconds();
+                    if (s.appearanceBins() > 0) {
+                        keepClasses(pretrainOut, init, set.classes(), manager);
+                    }
                 }
             }
             for (NetConfig.Method method : s.methods()) {
@@ -114,6 +129,70 @@ public final class QualityBench {
             }
         }
         return rows;
+    }
+
+    /** Seed offset of the appearance pre-training data set: never one of the bench's own data sets. */
+    static final long APPEARANCE_SEED_OFFSET = 1_000_000;
+
+    /**
+     * The appearance pre-training set: the generator's images for {@code cfg} (another seed than the bench's), each
+     * tagged with its markings and with the hue bins of its object bodies ({@link SyntheticSample#hueTags}). The
+     * reference starts from an ImageNet classifier, whose features describe what whole objects look like; a classifier
+     * trained on the bench's marking tags alone learns only markings and contexts, and SEAM's PCM then has no feature
+     * that links a marking to the rest of its body. Hue tags make the backbone describe bodies too, without telling it
+     * anything about the marking classes' extent (bodies are drawn independently of the class).
+     */
+    static TrainingSet appearanceSet(SyntheticConfig cfg, int bins) {
+        var generator = new SyntheticGenerator(cfg);
+        var names = new ArrayList<>(generator.vocabulary().names());
+        for (int b = 0; b < bins; b++) {
+            names.add(String.format(java.util.Locale.ROOT, "hue-%03d", Math.round(b * 360.0 / bins)));
+        }
+        var examples = new ArrayList<TrainingSet.Example>(cfg.count());
+        for (int i = 0; i < cfg.count(); i++) {
+            SyntheticSample sample = generator.sample(i);
+            boolean[] markings = sample.labels();
+            boolean[] hues = sample.hueTags(bins);
+            boolean[] labels = java.util.Arrays.copyOf(markings, markings.length + bins);
+            System.arraycopy(hues, 0, labels, markings.length, bins);
+            examples.add(new TrainingSet.Example(sample.id(), sample.image(), labels));
+        }
+        return new TrainingSet(ClassVocabulary.of(names), examples, "synthetic appearance pre-training (seed " + cfg.seed()
+                + ", " + bins + " hue bins)", "train");
+    }
+
+    /**
+     * Writes to {@code out} the checkpoint {@code from} restricted to the first {@code vocabulary.size()} classes: every
+     * tensor as it is except fc8, of which only those rows are kept. The vocabulary must be a prefix of the
+     * checkpoint's.
+     */
+    static void keepClasses(Path from, Path out, ClassVocabulary vocabulary, NDManager manager) throws IOException {
+        try (Checkpoint.Loaded full = Checkpoint.load(from, manager)) {
+            List<String> names = full.manifest().classes();
+            if (names.size() < vocabulary.size() || !names.subList(0, vocabulary.size()).equals(vocabulary.names())) {
+                throw new IllegalArgumentException("checkpoint " + from + " has classes " + names + ", which do not start with "
+                        + vocabulary.names());
+            }
+            NetConfig c = full.network().config();
+            var config = new NetConfig(c.backbone(), vocabulary.size(), c.method(), c.bnMode(), c.freezeEarly(), c.pcmChunk());
+            var tensors = new ArrayList<NamedTensor>();
+            for (NamedTensor t : WeightsIo.export(full.network().params())) {
+                if (t.name().equals("fc8.weight")) {
+                    long[] shape = t.shape().clone();
+                    int row = Math.toIntExact(t.data().length / shape[0]);
+                    shape[0] = vocabulary.size();
+                    t = new NamedTensor(t.name(), shape, java.util.Arrays.copyOf(t.data(), row * vocabulary.size()));
+                }
+                tensors.add(t);
+            }
+            CheckpointManifest m = full.manifest();
+            try (SeamNetwork net = new SeamNetwork(config, manager, 0)) {
+                WeightsIo.load(net.params(), tensors, true);
+                Checkpoint.save(out, net, new CheckpointManifest(m.format(), m.id() + "-classes" + vocabulary.foregroundCount(),
+                        vocabulary.names(), CheckpointManifest.NetworkSpec.of(config), m.inference(), m.training(), m.dataset(),
+                        m.metrics(), m.id(), m.createdAt(), m.codeVersion(), null, null, m.imported()));
+            }
+        }
     }
 
     private static AugmentConfig augment(Settings s) {
@@ -276,7 +355,13 @@ public final class QualityBench {
         if (s.pretrainSteps() > 0) {
             sb.append("Protocol: per seed, one CAM classifier is trained from scratch (").append(s.pretrainSteps())
                     .append(" steps, lr ").append(s.pretrainLr()).append(", batch statistics in BatchNorm) in place of the paper's")
-                    .append(" ImageNet initialisation; CAM and SEAM then each start from it and train ").append(s.steps())
+                    .append(" ImageNet initialisation");
+            if (s.appearanceBins() > 0) {
+                sb.append(", on another data set of the same generator (seed + ").append(APPEARANCE_SEED_OFFSET)
+                        .append(") tagged with its markings and with ").append(s.appearanceBins())
+                        .append(" hue bins of its bodies' colours; fc8 then keeps only the marking rows");
+            }
+            sb.append("; CAM and SEAM then each start from it and train ").append(s.steps())
                     .append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr()).append(", 10× heads, momentum ")
                     .append(s.momentum()).append(", poly 0.9, BatchNorm and conv1a/b2 frozen as in the reference, transform scale ")
                     .append(s.scale()).append(", hue jitter ").append(s.hue()).append(").");
@@ -352,7 +437,8 @@ public final class QualityBench {
                 Map.entry("pretrainSteps", s.pretrainSteps()), Map.entry("pretrainLr", s.pretrainLr()), Map.entry("steps", s.steps()),
                 Map.entry("batch", s.batch()), Map.entry("width", s.width()), Map.entry("units", s.units()), Map.entry("lr", s.lr()),
                 Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
-                Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps())));
+                Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps()),
+                Map.entry("appearanceBins", s.appearanceBins())));
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);
