@@ -85,6 +85,10 @@ final class BenchCommand {
                     a.path("out", Path.of("target", "bench-quality")), report, command, a.longValue("affinity-steps", 300, 0),
                     a.integer("appearance-bins", 0, 0, 36));
             a.finish();
+            if (s.appearanceBins() > 0 && s.pretrainSteps() == 0) {
+                throw new UsageException("bench quality: --appearance-bins changes the pre-training, which --pretrain-steps 0"
+                        + " leaves out; give --pretrain-steps > 0 or drop --appearance-bins");
+            }
             EngineSetup.configure(threads, seeds[0]);
             var rows = QualityBench.run(s);
             QualityBench.write(s, rows);

@@ -243,6 +243,9 @@ class SeamCliTest {
         seam("bench", "quality", "--methods", "cam,unet", "--out", out.toString()).isUserError("--methods");
         seam("bench", "quality", "--bodies", "0.8,0.5", "--out", out.toString()).isUserError("--bodies");
         seam("bench", "quality", "--marking-tint", "0.05", "--out", out.toString()).isUserError("marking-tint");
+        seam("bench", "quality", "--appearance-bins", "37", "--out", out.toString()).isUserError("appearance-bins");
+        seam("bench", "quality", "--appearance-bins", "6", "--pretrain-steps", "0", "--out", out.toString())
+                .isUserError("--appearance-bins");
         seam("bench", "fast").isUserError("quality");
         seam("bench", "refine", "--sizes", "500x", "--report", out.toString()).isUserError("--sizes");
         assertFalse(Files.exists(out), "nothing trained or written");
