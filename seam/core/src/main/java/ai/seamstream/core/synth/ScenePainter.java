@@ -11,8 +11,12 @@ final class ScenePainter {
     private ScenePainter() {
     }
 
-    /** Background, then context bands in order, then objects in order (later on top), each marking over its body. */
-    static RgbImage image(Scene scene, int width, int height, double markingTint) {
+    /**
+     * Background, then context bands in order, then objects in order (later on top), each marking over its body: in
+     * its class colour mixed with the body's by {@code markingTint}, or, when {@code markingShade} is above 0, in the
+     * body's own colour times {@code markingShade}.
+     */
+    static RgbImage image(Scene scene, int width, int height, double markingTint, double markingShade) {
         var rgb = new byte[3 * width * height];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -25,7 +29,8 @@ final class ScenePainter {
                 for (Scene.PlacedObject o : scene.objects()) {
                     int p = y * width + x;
                     if (o.markingPixels()[p]) {
-                        c = markingTint >= 1.0 ? o.marking().colour : bodyColour(o, x, y).lerp(o.marking().colour, markingTint);
+                        c = markingShade > 0 ? bodyColour(o, x, y).times(markingShade)
+                                : markingTint >= 1.0 ? o.marking().colour : bodyColour(o, x, y).lerp(o.marking().colour, markingTint);
                     } else if (o.body()[p]) {
                         c = bodyColour(o, x, y);
                     }

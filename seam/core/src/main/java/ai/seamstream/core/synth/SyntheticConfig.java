@@ -24,11 +24,15 @@ package ai.seamstream.core.synth;
  * @param markingMargin           smallest distance in pixels from a marking to its body's outline and to any later body (0..8)
  * @param markingTint             how far a marking's colour is from its body's (0.2..1): each marking pixel is
  *                                {@code body·(1−tint) + markingColour·tint}; 1 paints the marking's own saturated colour
+ * @param markingShade            0 (default): markings in their class colour (after {@code markingTint}); otherwise
+ *                                (0.2..0.8) every marking is painted in its own body's colour, shading and grain
+ *                                darkened to this fraction, so the class is told by the marking's shape alone and the
+ *                                marking shares its body's appearance (requires {@code markingTint} 1)
  */
 public record SyntheticConfig(long seed, int count, int width, int height, int classes, int minObjects, int maxObjects,
         int contextClasses, double contextProbability, double contextFalseProbability, int ignoreBand,
         double minBodyFraction, double maxBodyFraction, double minMarkingFraction, double maxMarkingFraction,
-        double maxOcclusion, int markingMargin, double markingTint) {
+        double maxOcclusion, int markingMargin, double markingTint, double markingShade) {
 
     /** The number of distinct markings, hence the most classes a benchmark can have. */
     public static final int MAX_CLASSES = 10;
@@ -66,6 +70,10 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
         require(maxOcclusion >= 0.0 && maxOcclusion <= 0.6, "maxOcclusion", "must be in [0, 0.6], got " + maxOcclusion);
         require(markingMargin >= 0 && markingMargin <= 8, "markingMargin", "must be in 0..8, got " + markingMargin);
         require(markingTint >= 0.2 && markingTint <= 1.0, "markingTint", "must be in [0.2, 1], got " + markingTint);
+        require(markingShade == 0.0 || (markingShade >= 0.2 && markingShade <= 0.8), "markingShade",
+                "must be 0 (class colours) or in [0.2, 0.8], got " + markingShade);
+        require(markingShade == 0.0 || markingTint == 1.0, "markingShade",
+                "paints markings in their body's colour, so it cannot be combined with markingTint " + markingTint);
     }
 
     /**
@@ -74,7 +82,7 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
      * 6–10% of the body, at most 30% of a body hidden, marking margin 2 px.
      */
     public static SyntheticConfig defaults() {
-        return new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0);
+        return new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0, 0.0);
     }
 
     /** This config with another seed. */
@@ -143,6 +151,14 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
         return edit(b -> b.markingTint = newTint);
     }
 
+    /**
+     * This config with markings painted in their own body's colour darkened to {@code newShade} (0 = the class
+     * colours): the class is then told by the marking's shape alone.
+     */
+    public SyntheticConfig withMarkingShade(double newShade) {
+        return edit(b -> b.markingShade = newShade);
+    }
+
     /** A copy of this config with {@code change} applied to its fields, validated like any other. */
     private SyntheticConfig edit(java.util.function.Consumer<Fields> change) {
         Fields f = new Fields(this);
@@ -170,6 +186,7 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
         double maxOcclusion;
         int markingMargin;
         double markingTint;
+        double markingShade;
 
         Fields(SyntheticConfig c) {
             seed = c.seed;
@@ -190,12 +207,13 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
             maxOcclusion = c.maxOcclusion;
             markingMargin = c.markingMargin;
             markingTint = c.markingTint;
+            markingShade = c.markingShade;
         }
 
         SyntheticConfig build() {
             return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
                     contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                    minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint);
+                    minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint, markingShade);
         }
     }
 

@@ -105,7 +105,7 @@ public final class SyntheticGenerator {
         int width = config.width();
         int height = config.height();
         Scene scene = composer.compose(SplitMix64.forSample(config.seed(), index), index);
-        RgbImage image = ScenePainter.image(scene, width, height, config.markingTint());
+        RgbImage image = ScenePainter.image(scene, width, height, config.markingTint(), config.markingShade());
         LabelMask mask = ScenePainter.mask(scene, width, height, config.ignoreBand());
         var labels = new boolean[config.classes()];
         var objectNames = new ArrayList<String>(scene.objects().size());

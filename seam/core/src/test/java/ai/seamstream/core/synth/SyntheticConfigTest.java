@@ -29,7 +29,9 @@ class SyntheticConfigTest {
                 field.equals("minMarkingFraction") ? (Double) value : D.minMarkingFraction(),
                 field.equals("maxMarkingFraction") ? (Double) value : D.maxMarkingFraction(),
                 field.equals("maxOcclusion") ? (Double) value : D.maxOcclusion(),
-                field.equals("markingMargin") ? (Integer) value : D.markingMargin(), 1.0);
+                field.equals("markingMargin") ? (Integer) value : D.markingMargin(),
+                field.equals("markingTint") ? (Double) value : D.markingTint(),
+                field.equals("markingShade") ? (Double) value : D.markingShade());
     }
 
     private static void assertRejected(String field, Supplier<SyntheticConfig> build) {
@@ -39,7 +41,7 @@ class SyntheticConfigTest {
 
     @Test
     void defaultsAreTheDocumentedOnes() {
-        assertEquals(new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0), D);
+        assertEquals(new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0, 0.0), D);
     }
 
     @Test
@@ -67,6 +69,11 @@ class SyntheticConfigTest {
         assertRejected("minMarkingFraction", () -> with("minMarkingFraction", 0.2));
         assertRejected("maxOcclusion", () -> with("maxOcclusion", 0.7));
         assertRejected("markingMargin", () -> with("markingMargin", 9));
+        assertRejected("markingTint", () -> with("markingTint", 0.1));
+        assertRejected("markingShade", () -> with("markingShade", 0.1));
+        assertRejected("markingShade", () -> with("markingShade", 0.9));
+        assertRejected("markingShade", () -> D.withMarkingTint(0.5).withMarkingShade(0.5));
+        assertEquals(0.5, D.withMarkingShade(0.5).markingShade());
     }
 
     @Test

@@ -398,12 +398,7 @@ class SyntheticGeneratorTest {
             RgbImage b = t4.render(i).sample().image();
             RgbImage c = t7.render(i).sample().image();
             assertArrayEquals(r1.sample().mask().labels(), t4.render(i).sample().mask().labels(), "masks do not depend on the tint");
-            boolean[] marking = new boolean[a.width() * a.height()];
-            for (Scene.PlacedObject o : r1.scene().objects()) {
-                for (int p = 0; p < marking.length; p++) {
-                    marking[p] |= o.markingPixels()[p];
-                }
-            }
+            boolean[] marking = markingPixels(r1.scene(), a.width() * a.height());
             for (int p = 0; p < marking.length; p++) {
                 for (int ch = 0; ch < 3; ch++) {
                     int x = p % w;
@@ -421,6 +416,53 @@ class SyntheticGeneratorTest {
         }
         assertTrue(checked > 1000, "marking pixels checked: " + checked);
         assertThrows(IllegalArgumentException.class, () -> generator.config().withMarkingTint(0.1));
+    }
+
+    /** Every pixel that some object's marking covers. */
+    private static boolean[] markingPixels(Scene scene, int pixels) {
+        boolean[] marking = new boolean[pixels];
+        for (Scene.PlacedObject o : scene.objects()) {
+            for (int p = 0; p < pixels; p++) {
+                marking[p] |= o.markingPixels()[p];
+            }
+        }
+        return marking;
+    }
+
+    @Test
+    void markingShadePaintsTheMarkingInItsBodysOwnColourDarkenedAndChangesNothingElse() {
+        var full = new SyntheticGenerator(generator.config().withCount(10));
+        var t4 = new SyntheticGenerator(generator.config().withCount(10).withMarkingTint(0.4));
+        var t7 = new SyntheticGenerator(generator.config().withCount(10).withMarkingTint(0.7));
+        var shaded = new SyntheticGenerator(generator.config().withCount(10).withMarkingShade(0.5));
+        int w = full.config().width();
+        int checked = 0;
+        for (int i = 0; i < 10; i++) {
+            var r1 = full.render(i);
+            RgbImage a = r1.sample().image();
+            RgbImage b = t4.render(i).sample().image();
+            RgbImage c = t7.render(i).sample().image();
+            var rs = shaded.render(i);
+            RgbImage d = rs.sample().image();
+            assertArrayEquals(r1.sample().mask().labels(), rs.sample().mask().labels(), "masks do not depend on the shade");
+            assertArrayEquals(r1.sample().labels(), rs.sample().labels(), "nor do the tags");
+            boolean[] marking = markingPixels(r1.scene(), a.width() * a.height());
+            for (int p = 0; p < marking.length; p++) {
+                int x = p % w;
+                int y = p / w;
+                for (int ch = 0; ch < 3; ch++) {
+                    if (!marking[p]) {
+                        assertEquals(a.get(x, y, ch), d.get(x, y, ch), "pixel off the markings");
+                        continue;
+                    }
+                    // The body's colour under the marking, extrapolated from tints 0.4 and 0.7 to tint 0.
+                    double body = b.get(x, y, ch) - (c.get(x, y, ch) - b.get(x, y, ch)) * 0.4 / 0.3;
+                    assertEquals(body * 0.5, d.get(x, y, ch), 3.0, "marking pixel " + x + "," + y + " channel " + ch);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 1000, "marking pixels checked: " + checked);
     }
 
     @Test
@@ -482,7 +524,7 @@ class SyntheticGeneratorTest {
     @Test
     void aConfigThatCannotFitItsObjectsFailsClearly() {
         var crowded = SyntheticConfig.defaults().withObjects(6, 6);
-        crowded = new SyntheticConfig(crowded.seed(), 3, 112, 112, 8, 6, 6, 3, 0.8, 0.05, 0, 0.7, 0.8, 0.06, 0.10, 0.0, 2, 1.0);
+        crowded = new SyntheticConfig(crowded.seed(), 3, 112, 112, 8, 6, 6, 3, 0.8, 0.05, 0, 0.7, 0.8, 0.06, 0.10, 0.0, 2, 1.0, 0.0);
         var e = assertThrows(IllegalStateException.class, new SyntheticGenerator(crowded)::all);
         assertTrue(e.getMessage().contains("found no place") && e.getMessage().contains("minObjects"), e.getMessage());
     }
