@@ -35,17 +35,18 @@ public record CheckpointManifest(
     /** The architecture, enough to rebuild the network before loading weights. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record NetworkSpec(String method, double width, int b2Units, int b3Units, int b4Units, int b5Units,
-                              String batchNorm, boolean freezeEarly, int pcmChunk) {
+                              String batchNorm, boolean freezeEarly, int pcmChunk, double headWidth) {
         public static NetworkSpec of(NetConfig c) {
             BackboneConfig b = c.backbone();
             return new NetworkSpec(c.method().name(), b.width(), b.b2Units(), b.b3Units(), b.b4Units(), b.b5Units(),
-                    c.bnMode().name(), c.freezeEarly(), c.pcmChunk());
+                    c.bnMode().name(), c.freezeEarly(), c.pcmChunk(), c.headWidth());
         }
 
         /** Rebuilds the network configuration for a vocabulary of {@code classes} entries. */
         public NetConfig toConfig(int classes) {
             return new NetConfig(new BackboneConfig(width, b2Units, b3Units, b4Units, b5Units), classes,
-                    NetConfig.Method.valueOf(method), NetConfig.BatchNormMode.valueOf(batchNorm), freezeEarly, pcmChunk);
+                    NetConfig.Method.valueOf(method), NetConfig.BatchNormMode.valueOf(batchNorm), freezeEarly, pcmChunk,
+                    headWidth); // absent in manifests written before it existed: 0, heads scaled with the backbone
         }
     }
 

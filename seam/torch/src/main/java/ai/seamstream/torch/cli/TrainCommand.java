@@ -27,6 +27,7 @@ final class TrainCommand {
         String backbone = a.choice("backbone", "small", "small", "full");
         double width = a.real("width", 0.125, 0.01, 1.0);
         int units = a.integer("units", 1, 1, 6);
+        double headWidth = a.real("head-width", 0, 0, 1); // 0: PCM heads scaled with the backbone
         // Without pretrained weights a frozen (identity) BN leaves a deep net unnormalised; see NetConfig.BatchNormMode.
         NetConfig.BatchNormMode bn = NetConfig.BatchNormMode.valueOf(a.choice("bn", a.has("init") ? "frozen" : "train",
                 "train", "frozen").toUpperCase());
@@ -63,7 +64,7 @@ final class TrainCommand {
         var augment = new AugmentConfig(crop, (int) Math.round(crop * resize[0]), (int) Math.round(crop * resize[1]), true,
                 0.3, 0.3, 0.3, hue, Normalization.IMAGENET);
         BackboneConfig bb = backbone.equals("full") ? BackboneConfig.FULL : BackboneConfig.small(width, units);
-        var net = new NetConfig(bb, set.classes().size(), method, bn, freezeEarly, 4096);
+        var net = new NetConfig(bb, set.classes().size(), method, bn, freezeEarly, 4096, headWidth);
         var trainer = new SeamTrainer.Config(totalSteps, batch, augment,
                 new PolySgd.Config(lr, headMult, wd, momentum, 0.9, totalSteps), scale, seed, logEvery);
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -53,6 +53,11 @@ public record BackboneConfig(double width, int b2Units, int b3Units, int b4Units
         if (referenceChannels <= 0) {
             throw new IllegalArgumentException("reference channel count must be positive, got " + referenceChannels);
         }
+        return scaled(referenceChannels, width);
+    }
+
+    /** {@link #channels(int)} for any multiplier {@code width} in (0, 1]. */
+    static int scaled(int referenceChannels, double width) {
         if (width == 1.0) {
             return referenceChannels;
         }

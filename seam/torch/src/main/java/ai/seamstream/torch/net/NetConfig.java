@@ -12,9 +12,19 @@ import java.util.Objects;
  * @param bnMode      how BatchNorm behaves while training
  * @param freezeEarly whether conv1a and the b2 units are frozen (reference: true)
  * @param pcmChunk    most PCM affinity columns computed at once (SEAM-METHOD §1.4 memory note)
+ * @param headWidth   channel multiplier of the PCM heads f8_3, f8_4 and f9 in (0, 1] (1: the reference's 64, 128 and
+ *                    192 channels whatever the backbone), or 0 to scale them with the backbone's width (the
+ *                    {@link #NetConfig(BackboneConfig, int, Method, BatchNormMode, boolean, int) six-argument}
+ *                    constructor, and every checkpoint written before this setting existed)
  */
 public record NetConfig(BackboneConfig backbone, int classes, Method method, BatchNormMode bnMode, boolean freezeEarly,
-                        int pcmChunk) {
+                        int pcmChunk, double headWidth) {
+
+    /** PCM heads scaled with the backbone's width ({@code headWidth} 0). */
+    public NetConfig(BackboneConfig backbone, int classes, Method method, BatchNormMode bnMode, boolean freezeEarly,
+                     int pcmChunk) {
+        this(backbone, classes, method, bnMode, freezeEarly, pcmChunk, 0);
+    }
 
     /** Default {@link #pcmChunk}: a 4096-column slab of a 2×-scaled VOC image's affinity is about 190 MB. */
     public static final int DEFAULT_PCM_CHUNK = 4096;
@@ -59,6 +69,19 @@ public record NetConfig(BackboneConfig backbone, int classes, Method method, Bat
         if (pcmChunk < 1) {
             throw new IllegalArgumentException("pcmChunk must be at least 1 column, got " + pcmChunk);
         }
+        if (!(headWidth == 0 || (headWidth > 0 && headWidth <= 1))) {
+            throw new IllegalArgumentException("headWidth must be 0 (follow the backbone) or in (0, 1], got " + headWidth);
+        }
+    }
+
+    /** This configuration with PCM heads of width {@code newHeadWidth} (0: the backbone's width). */
+    public NetConfig withHeadWidth(double newHeadWidth) {
+        return new NetConfig(backbone, classes, method, bnMode, freezeEarly, pcmChunk, newHeadWidth);
+    }
+
+    /** The channels of a PCM head that has {@code referenceChannels} in the reference. */
+    private int headChannels(int referenceChannels) {
+        return headWidth == 0 ? backbone.channels(referenceChannels) : BackboneConfig.scaled(referenceChannels, headWidth);
     }
 
     /** The reference SEAM network for a vocabulary: full ResNet-38, frozen BatchNorm, conv1a and b2 frozen. */
@@ -73,23 +96,23 @@ public record NetConfig(BackboneConfig backbone, int classes, Method method, Bat
         return new NetConfig(backbone, vocabulary.size(), method, bnMode, freezeEarly, pcmChunk);
     }
 
-    /** Output channels of f8_3 (64 at full width). */
+    /** Output channels of f8_3 (64 at full head width). */
     public int f83Channels() {
-        return backbone.channels(64);
+        return headChannels(64);
     }
 
-    /** Output channels of f8_4 (128 at full width). */
+    /** Output channels of f8_4 (128 at full head width). */
     public int f84Channels() {
-        return backbone.channels(128);
+        return headChannels(128);
     }
 
-    /** Input channels of f9: the 3 image channels, f8_3 and f8_4 (195 at full width). */
+    /** Input channels of f9: the 3 image channels, f8_3 and f8_4 (195 at full head width). */
     public int f9InputChannels() {
         return 3 + f83Channels() + f84Channels();
     }
 
-    /** Output channels of f9, the PCM embedding (192 at full width). */
+    /** Output channels of f9, the PCM embedding (192 at full head width). */
     public int f9Channels() {
-        return backbone.channels(192);
+        return headChannels(192);
     }
 }

@@ -67,6 +67,36 @@ class BackboneConfigTest {
     }
 
     @Test
+    void headWidthSizesThePcmHeadsApartFromTheBackbone() throws Exception {
+        NetConfig scaled = new NetConfig(BackboneConfig.small(0.125, 1), 9, NetConfig.Method.SEAM,
+                NetConfig.BatchNormMode.FROZEN, true, 4096);
+        assertEquals(0.0, scaled.headWidth());
+        assertEquals(8, scaled.f83Channels());
+        assertEquals(16, scaled.f84Channels());
+        assertEquals(24, scaled.f9Channels());
+        NetConfig reference = scaled.withHeadWidth(1);
+        assertEquals(64, reference.f83Channels());
+        assertEquals(128, reference.f84Channels());
+        assertEquals(195, reference.f9InputChannels());
+        assertEquals(192, reference.f9Channels());
+        assertEquals(96, scaled.withHeadWidth(0.5).f9Channels());
+        assertThrows(IllegalArgumentException.class, () -> scaled.withHeadWidth(1.5));
+        assertThrows(IllegalArgumentException.class, () -> scaled.withHeadWidth(-0.5));
+        try (var manager = ai.djl.ndarray.NDManager.newBaseManager(); var net = new SeamNetwork(reference, manager, 3)) {
+            assertEquals(new ai.djl.ndarray.types.Shape(192, 195, 1, 1), net.params().get("f9.weight").getShape());
+            assertEquals(new ai.djl.ndarray.types.Shape(64, 64, 1, 1), net.params().get("f8_3.weight").getShape());
+        }
+        // A manifest written before the setting existed has no headWidth: its heads follow the backbone, as they did.
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var spec = ai.seamstream.torch.checkpoint.CheckpointManifest.NetworkSpec.of(reference);
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.valueToTree(spec);
+        assertEquals(1.0, tree.get("headWidth").asDouble());
+        assertEquals(reference, json.treeToValue(tree, spec.getClass()).toConfig(9));
+        tree.remove("headWidth");
+        assertEquals(scaled, json.treeToValue(tree, spec.getClass()).toConfig(9));
+    }
+
+    @Test
     void netConfigValidates() {
         assertThrows(IllegalArgumentException.class, () -> new NetConfig(BackboneConfig.FULL, 1, NetConfig.Method.SEAM,
                 NetConfig.BatchNormMode.FROZEN, true, 16));
