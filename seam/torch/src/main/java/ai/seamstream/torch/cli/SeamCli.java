@@ -5,14 +5,15 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
-/** The {@code seam} command line: synth, train, train-affinity, infer, eval, import, export, export-affinity, bench. User errors end in one line and exit code 2. */
+/** The {@code seam} command line: synth, train, train-affinity, infer, eval, import, export, export-affinity, bench, inspect-pcm. User errors end in one line and exit code 2. */
 public final class SeamCli {
     static final String USAGE = """
             usage: seam <command> [options]
               synth  --out DIR [--count 600] [--size 112] [--classes 8] [--seed 1] [--val-fraction 0.2] [--format png|jpg]
-                     [--objects 1,3] [--bodies 0.3,0.5] [--markings 0.06,0.10] [--marking-tint 1] [--overwrite]
+                     [--objects 1,3] [--bodies 0.3,0.5] [--markings 0.06,0.10] [--marking-tint 1]
+                     [--marking-shade 0.5] [--overwrite]
               train  --data DIR --out DIR [--method seam|cam] [--split train] [--backbone small|full] [--width 0.125]
-                     [--units 1] [--bn train|frozen] [--freeze-early] [--steps N | --epochs E] [--batch 8] [--crop PX]
+                     [--units 1] [--head-width 0|0.125..1] [--bn train|frozen] [--freeze-early] [--steps N | --epochs E] [--batch 8] [--crop PX]
                      [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--scale 0.3] [--seed 1]
                      [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR|WEIGHT_FILE]
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]
@@ -32,11 +33,14 @@ public final class SeamCli {
               export --checkpoint DIR --out DIR [--opset 17] [--affinity DIR]   (ships the affinity net in affinity/)
               export-affinity --checkpoint DIR --out DIR [--opset 17]
               eval   --pred DIR --data DIR [--split S] [--json FILE]
-              bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--steps 600] [--lr 0.01]
-                     [--momentum 0.9] [--count 240] [--size 96] [--objects 1,3] [--bodies 0.5,0.8]
-                     [--markings 0.08,0.14] [--marking-tint 1] [--width 0.125] [--units 1] [--batch 8] [--hue 0.1]
-                     [--scale 0.3] [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1]
-                     [--affinity-steps 300] [--out DIR] [--report DIR] [--threads 2]
+              bench  quality [--seeds 1,2,3] [--pretrain-steps 1500] [--pretrain-lr 0.05] [--pretrain-momentum 0.9]
+                     [--steps 600] [--lr 0.01] [--momentum 0] [--count 240] [--size 96] [--objects 1,3]
+                     [--bodies 0.5,0.8] [--markings 0.08,0.14] [--marking-tint 1] [--marking-shade 0.5]
+                     [--width 0.125] [--units 1] [--head-width 1] [--batch 8] [--hue 0.1] [--scale 0.3]
+                     [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1] [--affinity-steps 300]
+                     [--appearance-bins 0] [--reuse-pretrain] [--out DIR] [--report DIR] [--threads 2]
+              inspect-pcm --checkpoint DIR --data DIR [--split train] [--images 120] [--scale 1] [--power 4]
+                     [--threads 2] [--json FILE]   (what a SEAM checkpoint's PCM affinity does on the stride-8 grid)
               bench  speed [--threads 2] [--repeats 7]
               bench  infer [--threads 2] [--repeats 5] [--full-repeats 1] [--small-size 128] [--full-size 448]
                      [--no-full] [--work target/bench-infer] [--report docs/benchmarks]
@@ -71,6 +75,7 @@ public final class SeamCli {
                 case "export" -> ExportCommand.run(Args.parse("export", rest), out);
                 case "export-affinity" -> ExportCommand.runAffinity(Args.parse("export-affinity", rest), out);
                 case "bench" -> BenchCommand.run(rest, out);
+                case "inspect-pcm" -> InspectPcmCommand.run(Args.parse("inspect-pcm", rest), out);
                 default -> throw new UsageException("unknown command '" + cmd + "'; commands: synth, train, train-affinity, infer, eval, import, export, export-affinity, bench, help");
             }
             return 0;

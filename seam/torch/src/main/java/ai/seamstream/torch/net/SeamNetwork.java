@@ -288,16 +288,58 @@ public final class SeamNetwork implements AutoCloseable {
         }
         // §1.3 steps 2-4: the PCM sees the backbone only through detached taps, so its losses never reach it.
         NDArray camNorm = Pcm.pcmInput(camLow);
+        NDArray embedding = pcmEmbedding(x, conv4, conv5, camLow);
+        NDArray revised = Pcm.revise(camNorm, embedding, config.pcmChunk());
+        NDArray camRv = Resize.bilinear(revised, height, width, true);
+        return new NDArray[] {cam, camRv, camLow};
+    }
+
+    /** §1.3 step 3 and f9: {@code f9(concat[bilinear_ac(x → h×w), ReLU(f8_3(conv4)), ReLU(f8_4(conv5))])}. */
+    private NDArray pcmEmbedding(NDArray x, NDArray conv4, NDArray conv5, NDArray camLow) {
         int lowH = Math.toIntExact(camLow.getShape().get(2));
         int lowW = Math.toIntExact(camLow.getShape().get(3));
         NDArray f83 = Activation.relu(conv(conv4.stopGradient(), "f8_3", 1, 0, 1));
         NDArray f84 = Activation.relu(conv(conv5.stopGradient(), "f8_4", 1, 0, 1));
         NDArray xs = Resize.bilinear(x, lowH, lowW, true);
-        NDArray f = xs.concat(f83, 1).concat(f84, 1);
-        NDArray embedding = conv(f, "f9", 1, 0, 1);
-        NDArray revised = Pcm.revise(camNorm, embedding, config.pcmChunk());
-        NDArray camRv = Resize.bilinear(revised, height, width, true);
-        return new NDArray[] {cam, camRv, camLow};
+        return conv(xs.concat(f83, 1).concat(f84, 1), "f9", 1, 0, 1);
+    }
+
+    /**
+     * The PCM's parts for one evaluation-mode forward, for inspecting what the module does (the {@code seam
+     * inspect-pcm} command): the raw stride-8 scores, the PCM input ĉ, the embedding {@code f9(f)} whose cosine
+     * gives the affinity, and the image resized to the stride-8 grid as the embedding sees it. All in {@code x}'s
+     * manager; {@code cam_rv} at stride 8 is {@code Pcm.revise(camNorm, embedding)}.
+     *
+     * @throws IllegalStateException if this is not a SEAM network
+     */
+    public PcmParts pcmParts(NDArray x) {
+        if (config.method() != Method.SEAM) {
+            throw new IllegalStateException("a " + config.method() + " network has no PCM");
+        }
+        Pass pass = new Pass(false, false);
+        NDArray[] out = TensorScope.computeAll(() -> {
+            NDArray[] taps = backboneRun(x, pass);
+            NDArray camLow = conv(taps[2], "fc8", 1, 0, 1);
+            NDArray xs = Resize.bilinear(x, Math.toIntExact(camLow.getShape().get(2)), Math.toIntExact(camLow.getShape().get(3)), true);
+            return new NDArray[] {camLow, Pcm.pcmInput(camLow), pcmEmbedding(x, taps[0], taps[1], camLow), xs};
+        });
+        for (NDArray a : out) {
+            if (a.getManager() != x.getManager()) {
+                a.attach(x.getManager());
+            }
+        }
+        return new PcmParts(out[0], out[1], out[2], out[3]);
+    }
+
+    /** What {@link #pcmParts} returns; each N×·×h×w at stride 8. */
+    public record PcmParts(NDArray camLow, NDArray camNorm, NDArray embedding, NDArray image) implements AutoCloseable {
+        @Override
+        public void close() {
+            camLow.close();
+            camNorm.close();
+            embedding.close();
+            image.close();
+        }
     }
 
     /** Basic pre-activation unit (§1.1): shortcut is the raw input when shapes match, else conv1×1 of {@code a}. */

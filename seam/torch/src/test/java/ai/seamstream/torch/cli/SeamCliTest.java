@@ -201,6 +201,27 @@ class SeamCliTest {
     }
 
     @Test
+    void inspectPcmPrintsTheAffinityTableOfASeamCheckpointAndRefusesACamOne() throws IOException {
+        Path seamCkpt = tmp.resolve("tiny-seam-inspect");
+        Outcome t = seam("train", "--data", data.toString(), "--out", seamCkpt.toString(), "--method", "seam", "--steps", "2",
+                "--batch", "2", "--width", "0.0625", "--head-width", "0.25", "--crop", "64", "--threads", "1");
+        assertEquals(0, t.code, t.err);
+        Path json = tmp.resolve("inspect.json");
+        Outcome o = seam("inspect-pcm", "--checkpoint", seamCkpt.toString(), "--data", data.toString(), "--images", "3",
+                "--threads", "1", "--json", json.toString());
+        assertEquals(0, o.code, o.err);
+        assertTrue(o.out.contains("| model embedding f9(f) (the method) |"), o.out);
+        assertTrue(o.out.contains("| none: the raw CAM (ReLU of fc8) |"), o.out);
+        assertEquals(5, new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).get("rows").size());
+        Path camCkpt = tmp.resolve("tiny-cam-inspect");
+        assertEquals(0, seam("train", "--data", data.toString(), "--out", camCkpt.toString(), "--method", "cam", "--steps", "1",
+                "--batch", "2", "--width", "0.0625", "--crop", "64", "--threads", "1").code);
+        seam("inspect-pcm", "--checkpoint", camCkpt.toString(), "--data", data.toString()).isUserError("no PCM");
+        seam("inspect-pcm", "--checkpoint", seamCkpt.toString(), "--data", tmp.resolve("nowhere").toString())
+                .isUserError("nowhere");
+    }
+
+    @Test
     void noArgumentsPrintsUsageAndFails() {
         Outcome o = seam();
         assertEquals(2, o.code());
