@@ -53,10 +53,10 @@ public final class QualityBench {
     private static final Logger LOG = LoggerFactory.getLogger(QualityBench.class);
 
     /** Benchmark settings; every run of a seed shares data and budget. */
-    public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, long steps, int batch,
-                           double width, int units, double lr, double momentum, double hue, double scale,
+    public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, double pretrainMomentum, long steps, int batch,
+                           double width, int units, double headWidth, double lr, double momentum, double hue, double scale,
                            SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads, Path workDir,
-                           Path reportDir, String command, long affinitySteps, int appearanceBins) {
+                           Path reportDir, String command, long affinitySteps, int appearanceBins, boolean reusePretrain) {
         /** Images per data set. */
         public int count() {
             return data.count();
@@ -111,13 +111,29 @@ public final class QualityBench {
                 var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), pretrainSet.classes().size(),
                         NetConfig.Method.CAM, NetConfig.BatchNormMode.TRAIN, false, 4096);
                 var trainer = new SeamTrainer.Config(s.pretrainSteps(), s.batch(), augment(s),
-                        new PolySgd.Config(s.pretrainLr(), 10, 5e-4, s.momentum(), 0.9, s.pretrainSteps()), s.scale(), seed, 25);
-                try (NDManager manager = NDManager.newBaseManager()) {
-                    pretrainSeconds = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, pretrainOut,
-                            new double[] {0.5, 1.0, 1.5, 2.0}, 0.26f), pretrainSet, manager, () -> false).result().seconds();
-                    if (s.appearanceBins() > 0) {
-                        keepClasses(pretrainOut, init, set.classes(), manager);
+                        new PolySgd.Config(s.pretrainLr(), 10, 5e-4, s.pretrainMomentum(), 0.9, s.pretrainSteps()),
+                        SeamObjective.DEFAULT_SCALE, seed, 25); // a CAM run: the transform scale plays no part
+                // Everything that shapes the pre-training, so a kept one is reused only for the same settings.
+                String key = String.join("\n", "net " + net, "trainer " + trainer, "data " + cfg,
+                        "appearanceBins " + s.appearanceBins(), "threads " + s.threads()) + "\n";
+                Path keyFile = s.workDir().resolve("pretrain-s" + seed + ".key");
+                Path secondsFile = s.workDir().resolve("pretrain-s" + seed + ".seconds");
+                if (s.reusePretrain() && Files.isDirectory(init) && Files.isRegularFile(keyFile)
+                        && Files.readString(keyFile).equals(key) && Files.isRegularFile(secondsFile)) {
+                    pretrainSeconds = Double.parseDouble(Files.readString(secondsFile).strip());
+                    LOG.info("bench: seed {} reuses the pre-training in {} (same settings, {} s when it was made)", seed, init,
+                            Math.round(pretrainSeconds));
+                } else {
+                    Files.deleteIfExists(keyFile);
+                    try (NDManager manager = NDManager.newBaseManager()) {
+                        pretrainSeconds = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, pretrainOut,
+                                new double[] {0.5, 1.0, 1.5, 2.0}, 0.26f), pretrainSet, manager, () -> false).result().seconds();
+                        if (s.appearanceBins() > 0) {
+                            keepClasses(pretrainOut, init, set.classes(), manager);
+                        }
                     }
+                    Files.writeString(secondsFile, Double.toString(pretrainSeconds));
+                    Files.writeString(keyFile, key); // written last: its presence means the checkpoint is complete
                 }
             }
             for (NetConfig.Method method : s.methods()) {
@@ -174,7 +190,8 @@ public final class QualityBench {
                         + vocabulary.names());
             }
             NetConfig c = full.network().config();
-            var config = new NetConfig(c.backbone(), vocabulary.size(), c.method(), c.bnMode(), c.freezeEarly(), c.pcmChunk());
+            var config = new NetConfig(c.backbone(), vocabulary.size(), c.method(), c.bnMode(), c.freezeEarly(), c.pcmChunk(),
+                    c.headWidth());
             var tensors = new ArrayList<NamedTensor>();
             for (NamedTensor t : WeightsIo.export(full.network().params())) {
                 if (t.name().equals("fc8.weight")) {
@@ -206,7 +223,7 @@ public final class QualityBench {
         // From a pre-trained classifier the reference's regime applies: BatchNorm and conv1a/b2 frozen.
         boolean fromInit = init != null;
         var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), set.classes().size(), method,
-                fromInit ? NetConfig.BatchNormMode.FROZEN : NetConfig.BatchNormMode.TRAIN, fromInit, 4096);
+                fromInit ? NetConfig.BatchNormMode.FROZEN : NetConfig.BatchNormMode.TRAIN, fromInit, 4096, s.headWidth());
         var trainer = new SeamTrainer.Config(s.steps(), s.batch(), augment(s),
                 new PolySgd.Config(s.lr(), 10, 5e-4, s.momentum(), 0.9, s.steps()), s.scale(), seed, 25, s.lossWeights());
         Path ckpt = s.workDir().resolve(method.name().toLowerCase() + "-s" + seed);
@@ -351,10 +368,13 @@ public final class QualityBench {
                 .append(pct(d.minBodyFraction())).append("–").append(pct(d.maxBodyFraction())).append(" of the image side, markings ")
                 .append(pct(d.minMarkingFraction())).append("–").append(pct(d.maxMarkingFraction()))
                 .append(" of the body; see docs/synthetic-benchmark.md). Backbone: small ResNet-38, width ").append(s.width())
-                .append(", ").append(s.units()).append(" unit(s) per stage.\n\n");
+                .append(", ").append(s.units()).append(" unit(s) per stage; PCM heads ")
+                .append(s.headWidth() == 0 ? "scaled with the backbone" : s.headWidth() == 1 ? "at the reference's 64/128/192 channels"
+                        : "at width " + s.headWidth()).append(".\n\n");
         if (s.pretrainSteps() > 0) {
             sb.append("Protocol: per seed, one CAM classifier is trained from scratch (").append(s.pretrainSteps())
-                    .append(" steps, lr ").append(s.pretrainLr()).append(", batch statistics in BatchNorm) in place of the paper's")
+                    .append(" steps, lr ").append(s.pretrainLr()).append(", momentum ").append(s.pretrainMomentum())
+                    .append(", batch statistics in BatchNorm) in place of the paper's")
                     .append(" ImageNet initialisation");
             if (s.appearanceBins() > 0) {
                 sb.append(", on another data set of the same generator (seed + ").append(APPEARANCE_SEED_OFFSET)
@@ -434,8 +454,10 @@ public final class QualityBench {
         json.put("command", s.command());
         json.put("machine", env);
         json.put("settings", Map.ofEntries(Map.entry("seeds", s.seeds()), Map.entry("data", s.data()),
-                Map.entry("pretrainSteps", s.pretrainSteps()), Map.entry("pretrainLr", s.pretrainLr()), Map.entry("steps", s.steps()),
-                Map.entry("batch", s.batch()), Map.entry("width", s.width()), Map.entry("units", s.units()), Map.entry("lr", s.lr()),
+                Map.entry("pretrainSteps", s.pretrainSteps()), Map.entry("pretrainLr", s.pretrainLr()),
+                Map.entry("pretrainMomentum", s.pretrainMomentum()), Map.entry("steps", s.steps()),
+                Map.entry("batch", s.batch()), Map.entry("width", s.width()), Map.entry("units", s.units()),
+                Map.entry("headWidth", s.headWidth()), Map.entry("lr", s.lr()),
                 Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
                 Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps()),
                 Map.entry("appearanceBins", s.appearanceBins())));

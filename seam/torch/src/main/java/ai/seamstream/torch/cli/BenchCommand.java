@@ -77,13 +77,14 @@ final class BenchCommand {
             SyntheticConfig data = SynthCommand.dataShape(a, "bench quality", SyntheticConfig.defaults()
                     .withCount(a.integer("count", 240, 8, 1_000_000)).withSize(size, size).withBodies(0.5, 0.8).withMarkings(0.08, 0.14));
             var s = new QualityBench.Settings(seeds, data, a.longValue("pretrain-steps", 1500, 0), a.real("pretrain-lr", 0.05, 1e-6, 10),
+                    a.real("pretrain-momentum", 0.9, 0, 0.999),
                     a.longValue("steps", 600, 1), a.integer("batch", 8, 1, 256),
-                    a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("lr", 0.01, 1e-6, 10),
-                    a.real("momentum", 0.9, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95),
+                    a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("head-width", 1, 0, 1), a.real("lr", 0.01, 1e-6, 10),
+                    a.real("momentum", 0, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95),
                     new SeamObjective.Weights(a.real("min-weight", 1, 0, 100), a.real("er-weight", 1, 0, 100), a.real("ecr-weight", 1, 0, 100)),
                     methods(a), threads,
                     a.path("out", Path.of("target", "bench-quality")), report, command, a.longValue("affinity-steps", 300, 0),
-                    a.integer("appearance-bins", 0, 0, 36));
+                    a.integer("appearance-bins", 0, 0, 36), a.flag("reuse-pretrain"));
             a.finish();
             if (s.appearanceBins() > 0 && s.pretrainSteps() == 0) {
                 throw new UsageException("bench quality: --appearance-bins changes the pre-training, which --pretrain-steps 0"

@@ -1,0 +1,67 @@
+package ai.seamstream.torch.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.seamstream.core.synth.SyntheticConfig;
+import ai.seamstream.torch.loss.SeamObjective;
+import ai.seamstream.torch.net.NetConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench quality --reuse-pretrain}: a seed's pre-training is reused only when every setting that shapes it is
+ * the same, and is made again otherwise (or without the flag).
+ */
+class QualityBenchReuseTest {
+
+    private static QualityBench.Settings settings(Path dir, double pretrainLr, double fineTuneMomentum, boolean reuse) {
+        SyntheticConfig data = SyntheticConfig.defaults().withCount(8).withBodies(0.5, 0.8).withSize(48, 48)
+                .withMarkings(0.08, 0.14);
+        return new QualityBench.Settings(new long[] {5}, data, 2, pretrainLr, 0.9, 1, 2, 0.0625, 1, 1, 0.01,
+                fineTuneMomentum, 0.1, 0.3, SeamObjective.Weights.REFERENCE, List.of(NetConfig.Method.CAM), 1,
+                dir.resolve("work"), dir.resolve("report"), "test", 0, 0, reuse);
+    }
+
+    private static String pretrainWeights(Path dir) throws Exception {
+        try (var files = Files.walk(dir.resolve("work").resolve("pretrain-s5"))) {
+            var sb = new StringBuilder();
+            for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+                sb.append(p.getFileName()).append(':').append(Files.getLastModifiedTime(p).toMillis()).append(':')
+                        .append(java.util.Arrays.hashCode(Files.readAllBytes(p))).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    @Test
+    void reusesThePretrainingOnlyForTheSameSettings(@TempDir Path dir) throws Exception {
+        List<QualityBench.Row> first = QualityBench.run(settings(dir, 0.05, 0.9, true));
+        Path key = dir.resolve("work").resolve("pretrain-s5.key");
+        assertTrue(Files.isRegularFile(key), "a finished pre-training leaves its key");
+        String made = pretrainWeights(dir);
+        Thread.sleep(20); // a rewrite would show in the files' times
+
+        // Same pre-training settings, another fine-tuning momentum: the checkpoint is not touched, the time is kept.
+        List<QualityBench.Row> reused = QualityBench.run(settings(dir, 0.05, 0.0, true));
+        assertEquals(made, pretrainWeights(dir));
+        assertEquals(first.get(0).pretrainSeconds(), reused.get(0).pretrainSeconds());
+
+        // Another pre-training learning rate: made again, with its own key.
+        String oldKey = Files.readString(key);
+        QualityBench.run(settings(dir, 0.04, 0.0, true));
+        assertNotEquals(made, pretrainWeights(dir));
+        assertNotEquals(oldKey, Files.readString(key));
+        assertTrue(Files.readString(key).contains("0.04"), Files.readString(key));
+
+        // Without the flag it is always made again.
+        String again = pretrainWeights(dir);
+        Thread.sleep(20);
+        QualityBench.run(settings(dir, 0.04, 0.0, false));
+        assertNotEquals(again, pretrainWeights(dir));
+    }
+}
