@@ -71,7 +71,8 @@ public final class AffinityCheckpoint {
     /** The frozen-BatchNorm configuration AffinityNet trains and runs its backbone in (the reference's). */
     static NetConfig backboneConfig(CheckpointManifest source) {
         NetConfig c = source.network().toConfig(source.classes().size());
-        return new NetConfig(c.backbone(), c.classes(), c.method(), NetConfig.BatchNormMode.FROZEN, true, c.pcmChunk(), c.headWidth());
+        return new NetConfig(c.backbone(), c.classes(), c.method(), NetConfig.BatchNormMode.FROZEN, true, c.pcmChunk(),
+                c.headWidth());
     }
 
     public static Loaded load(Path dir, NDManager manager) throws IOException {

@@ -79,11 +79,7 @@ final class InspectPcmCommand {
             for (int idx = 0; idx < n; idx++) {
                 TrainingSet.Example ex = set.examples().get(idx);
                 RgbImage img = scale == 1.0 ? ex.image() : MultiScaleViews.scaled(ex.image(), scale);
-                LabelMask truth = ds.mask(ex.id());
-                if (truth.width() != ex.image().width() || truth.height() != ex.image().height()) {
-                    throw new UsageException("inspect-pcm: the mask of " + ex.id() + " is " + truth.width() + "x" + truth.height()
-                            + " but the image is " + ex.image().width() + "x" + ex.image().height());
-                }
+                LabelMask truth = ds.mask(ex.id()); // the data set refuses a mask whose size is not its image's
                 try (NDManager m = manager.newSubManager()) {
                     NDArray x = m.create(Normalization.IMAGENET.toChw(img), new Shape(1, 3, img.height(), img.width()));
                     try (SeamNetwork.PcmParts parts = net.pcmParts(x)) {
