@@ -1,6 +1,7 @@
 package ai.seamstream.torch.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.seamstream.torch.net.ParamStore;
 import java.util.HashMap;
 import java.util.Map;
@@ -96,7 +97,7 @@ public final class PolySgd implements AutoCloseable {
                 }
                 w.subi(d.muli(lr));
                 d.close();
-                g.muli(0); // in place: the engine keeps this buffer and would add the next backward to it
+                clear(g); // in place: the engine keeps this buffer and would add the next backward to it
             }
         }
         step++;
@@ -133,10 +134,18 @@ public final class PolySgd implements AutoCloseable {
         for (ParamStore.Param p : params.all()) {
             if (p.trainable()) {
                 try (NDArray g = p.array().getGradient()) {
-                    g.muli(0);
+                    clear(g);
                 }
             }
         }
+    }
+
+    /**
+     * Overwrites a gradient buffer with zeros. Multiplying by 0 would not do: NaN·0 and ∞·0 are NaN, so one skipped
+     * batch would poison every later step of the run.
+     */
+    private static void clear(NDArray g) {
+        g.set(new NDIndex("..."), 0);
     }
 
     @Override

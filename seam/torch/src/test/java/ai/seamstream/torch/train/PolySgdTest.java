@@ -3,6 +3,7 @@ package ai.seamstream.torch.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -74,6 +75,22 @@ class PolySgdTest {
             sgd.step(); // v = 0.5·1 + 1 = 1.5, w = -0.1 - 0.15
             assertEquals(-0.25f, store.get("w").toFloatArray()[0], 1e-6f);
             sgd.close();
+        }
+    }
+
+    @Test
+    void aSkippedNonFiniteStepLeavesNoTraceInTheNextOne() {
+        try (NDManager root = NDManager.newBaseManager(); ParamStore store = new ParamStore(root)) {
+            store.add("w", new Shape(2), new float[] {1, 2}, ParamStore.Group.BACKBONE, ParamStore.Kind.WEIGHT, true);
+            var sgd = new PolySgd(store, new PolySgd.Config(0.1, 1, 0, 0, 0, 100)); // power 0: constant lr
+            backward(store, root, new float[] {Float.NaN, Float.POSITIVE_INFINITY}, "w");
+            var e = assertThrows(PolySgd.NonFiniteGradientException.class, sgd::step);
+            assertTrue(e.getMessage().contains("[w]"), e.getMessage());
+            assertArrayEquals(new float[] {1, 2}, store.get("w").toFloatArray()); // nothing applied
+            // The next batch's gradient is exactly its own: the NaN and ∞ were cleared, not multiplied by 0.
+            backward(store, root, new float[] {1, -1}, "w");
+            sgd.step();
+            assertArrayEquals(new float[] {0.9f, 2.1f}, store.get("w").toFloatArray(), 1e-6f);
         }
     }
 
