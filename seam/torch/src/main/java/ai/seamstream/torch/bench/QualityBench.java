@@ -56,7 +56,8 @@ public final class QualityBench {
     public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, double pretrainMomentum, long steps, int batch,
                            double width, int units, double headWidth, double lr, double momentum, double hue, double scale,
                            SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads, Path workDir,
-                           Path reportDir, String command, long affinitySteps, int appearanceBins, boolean reusePretrain) {
+                           Path reportDir, String command, long affinitySteps, int appearanceBins, boolean reusePretrain,
+                           boolean crf) {
         /** Images per data set. */
         public int count() {
             return data.count();
@@ -233,24 +234,26 @@ public final class QualityBench {
             long t0 = System.nanoTime();
             ThresholdSweep.Best best;
             double ownCam = Double.NaN;
-            var crf = new CrfSweep(set.classes().size());
+            var crf = s.crf() ? new CrfSweep(set.classes().size()) : null;
             try (Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager)) {
                 best = sweep(ds, set, loaded, MultiScaleInference.MapSource.AUTO, crf);
                 if (method == NetConfig.Method.SEAM) {
                     ownCam = 100 * sweep(ds, set, loaded, MultiScaleInference.MapSource.CAM, null).matrix().meanIou();
                 }
             }
-            double inferSeconds = (System.nanoTime() - t0) / 1e9 - crf.seconds;
+            double inferSeconds = (System.nanoTime() - t0) / 1e9 - (crf == null ? 0 : crf.seconds);
             ConfusionMatrix m = best.matrix();
             float loss = outcome.result().last() == null ? Float.NaN : outcome.result().last().total();
             double train = outcome.result().seconds();
             var rows = new ArrayList<Row>();
             rows.add(new Row(method.name(), seed, 100 * m.meanIou(), best.threshold(), 100 * m.meanFalsePositive(),
                     100 * m.meanFalseNegative(), ownCam, pretrainSeconds, train, inferSeconds, loss));
-            int a = crf.bestAlpha();
-            ConfusionMatrix c = crf.matrices[a];
-            rows.add(new Row(method.name() + "+CRF", seed, 100 * c.meanIou(), CRF_ALPHAS[a], 100 * c.meanFalsePositive(),
-                    100 * c.meanFalseNegative(), Double.NaN, pretrainSeconds, train, crf.seconds, loss));
+            if (crf != null) {
+                int a = crf.bestAlpha();
+                ConfusionMatrix c = crf.matrices[a];
+                rows.add(new Row(method.name() + "+CRF", seed, 100 * c.meanIou(), CRF_ALPHAS[a], 100 * c.meanFalsePositive(),
+                        100 * c.meanFalseNegative(), Double.NaN, pretrainSeconds, train, crf.seconds, loss));
+            }
             if (method == NetConfig.Method.SEAM && s.affinitySteps() > 0) {
                 rows.add(randomWalkRow(s, set, ds, ckpt, seed, pretrainSeconds, manager));
             }
@@ -397,12 +400,14 @@ public final class QualityBench {
         }
         sb.append(" Pseudo-masks are made for the training images with their tags (scales 0.5/1/1.5/2 + flips; cam_rv for SEAM)")
                 .append(" and scored against the exact masks at the best constant background score t of the 0.00–0.59 sweep")
-                .append(" (SEAM-METHOD §4). \"own CAM\" is the same SEAM network scored on its fc8 maps instead of cam_rv.")
-                .append(" +CRF rows refine the same maps with the dense CRF (reference kernels, 10 iterations) on")
-                .append(" [(1 − max N)^α; N of the tagged classes] and report the best α of ")
-                .append(java.util.Arrays.toString(CRF_ALPHAS)).append(" in the \"best t\" column; their time column is the CRF's.");
+                .append(" (SEAM-METHOD §4). \"own CAM\" is the same SEAM network scored on its fc8 maps instead of cam_rv.");
+        if (s.crf()) {
+            sb.append(" +CRF rows (`--crf`) refine the same maps with the dense CRF (reference kernels, 10 iterations) on")
+                    .append(" [(1 − max N)^α; N of the tagged classes] and report the best α of ")
+                    .append(java.util.Arrays.toString(CRF_ALPHAS)).append(" in the \"best t\" column; their time column is the CRF's.");
+        }
         if (s.affinitySteps() > 0) {
-            sb.append(" SEAM+RW trains AffinityNet from the SEAM checkpoint (").append(s.affinitySteps())
+            sb.append(" SEAM+RW (`--affinity-steps`) trains AffinityNet from the SEAM checkpoint (").append(s.affinitySteps())
                     .append(" steps, batch ").append(s.batch()).append(", same lr and momentum; labels from the CRF at α 4 and 24)")
                     .append(" and walks with β 8, logt 6, radius 5, reporting the best background α of ")
                     .append(java.util.Arrays.toString(RW_ALPHAS)).append("; its train time is labels + affinity training,")
@@ -410,7 +415,8 @@ public final class QualityBench {
         }
         sb.append("\n\n");
         sb.append("Machine: ").append(env).append("\n\n");
-        sb.append("| method | seed | mIoU (%) | best t (α for +CRF) | m_FP (%) | m_FN (%) | own CAM mIoU (%) | pre-train (s) | train (s) | pseudo-masks (s) | final loss |\n");
+        sb.append("| method | seed | mIoU (%) | ").append(s.crf() ? "best t (α for +CRF)" : "best t")
+                .append(" | m_FP (%) | m_FN (%) | own CAM mIoU (%) | pre-train (s) | train (s) | pseudo-masks (s) | final loss |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             sb.append(String.format("| %s | %d | %.2f | %.2f | %.2f | %.2f | %s | %.0f | %.0f | %.0f | %.4f |%n", r.method(), r.seed(),
@@ -460,7 +466,7 @@ public final class QualityBench {
                 Map.entry("headWidth", s.headWidth()), Map.entry("lr", s.lr()),
                 Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
                 Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps()),
-                Map.entry("appearanceBins", s.appearanceBins())));
+                Map.entry("appearanceBins", s.appearanceBins()), Map.entry("crf", s.crf())));
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);

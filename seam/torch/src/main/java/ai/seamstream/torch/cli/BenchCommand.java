@@ -83,8 +83,8 @@ final class BenchCommand {
                     a.real("momentum", 0, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95),
                     new SeamObjective.Weights(a.real("min-weight", 1, 0, 100), a.real("er-weight", 1, 0, 100), a.real("ecr-weight", 1, 0, 100)),
                     methods(a), threads,
-                    a.path("out", Path.of("target", "bench-quality")), report, command, a.longValue("affinity-steps", 300, 0),
-                    a.integer("appearance-bins", 0, 0, 36), a.flag("reuse-pretrain"));
+                    a.path("out", Path.of("target", "bench-quality")), report, command, a.longValue("affinity-steps", 0, 0),
+                    a.integer("appearance-bins", 0, 0, 36), a.flag("reuse-pretrain"), a.flag("crf"));
             a.finish();
             if (s.appearanceBins() > 0 && s.pretrainSteps() == 0) {
                 throw new UsageException("bench quality: --appearance-bins changes the pre-training, which --pretrain-steps 0"

@@ -37,7 +37,7 @@ public final class SeamCli {
                      [--steps 600] [--lr 0.01] [--momentum 0] [--count 240] [--size 96] [--objects 1,3]
                      [--bodies 0.5,0.8] [--markings 0.08,0.14] [--marking-tint 1] [--marking-shade 0.5]
                      [--width 0.125] [--units 1] [--head-width 1] [--batch 8] [--hue 0.1] [--scale 0.3]
-                     [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1] [--affinity-steps 300]
+                     [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1] [--crf] [--affinity-steps 0]
                      [--appearance-bins 0] [--reuse-pretrain] [--out DIR] [--report DIR] [--threads 2]
               inspect-pcm --checkpoint DIR --data DIR [--split train] [--images 120] [--scale 1] [--power 4]
                      [--threads 2] [--json FILE]   (what a SEAM checkpoint's PCM affinity does on the stride-8 grid)

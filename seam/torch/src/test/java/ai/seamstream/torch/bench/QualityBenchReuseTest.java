@@ -1,6 +1,7 @@
 package ai.seamstream.torch.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,11 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
 class QualityBenchReuseTest {
 
     private static QualityBench.Settings settings(Path dir, double pretrainLr, double fineTuneMomentum, boolean reuse) {
+        return settings(dir, pretrainLr, fineTuneMomentum, reuse, false);
+    }
+
+    private static QualityBench.Settings settings(Path dir, double pretrainLr, double fineTuneMomentum, boolean reuse,
+                                                  boolean crf) {
         SyntheticConfig data = SyntheticConfig.defaults().withCount(8).withBodies(0.5, 0.8).withSize(48, 48)
                 .withMarkings(0.08, 0.14);
         return new QualityBench.Settings(new long[] {5}, data, 2, pretrainLr, 0.9, 1, 2, 0.0625, 1, 1, 0.01,
                 fineTuneMomentum, 0.1, 0.3, SeamObjective.Weights.REFERENCE, List.of(NetConfig.Method.CAM), 1,
-                dir.resolve("work"), dir.resolve("report"), "test", 0, 0, reuse);
+                dir.resolve("work"), dir.resolve("report"), "test", 0, 0, reuse, crf);
     }
 
     private static String pretrainWeights(Path dir) throws Exception {
@@ -63,5 +69,24 @@ class QualityBenchReuseTest {
         Thread.sleep(20);
         QualityBench.run(settings(dir, 0.04, 0.0, false));
         assertNotEquals(again, pretrainWeights(dir));
+    }
+
+    @Test
+    void crfRowsAreMadeOnlyWhenAskedFor(@TempDir Path dir) throws Exception {
+        var plain = settings(dir, 0.05, 0.0, true, false);
+        List<QualityBench.Row> rows = QualityBench.run(plain);
+        assertEquals(List.of("CAM"), rows.stream().map(QualityBench.Row::method).toList());
+        QualityBench.write(plain, rows);
+        String md = Files.readString(dir.resolve("report").resolve("quality.md"));
+        assertFalse(md.contains("CRF"), md);
+
+        var withCrf = settings(dir, 0.05, 0.0, true, true);
+        rows = QualityBench.run(withCrf);
+        assertEquals(List.of("CAM", "CAM+CRF"), rows.stream().map(QualityBench.Row::method).toList());
+        QualityBench.write(withCrf, rows);
+        md = Files.readString(dir.resolve("report").resolve("quality.md"));
+        assertTrue(md.contains("| CAM+CRF | 5 |"), md);
+        assertTrue(md.contains("CAM+CRF − CAM:"), md);
+        assertTrue(Files.readString(dir.resolve("report").resolve("quality.json")).contains("\"crf\" : true"));
     }
 }
