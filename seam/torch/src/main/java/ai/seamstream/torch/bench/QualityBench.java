@@ -236,9 +236,14 @@ public final class QualityBench {
             double ownCam = Double.NaN;
             var crf = s.crf() ? new CrfSweep(set.classes().size()) : null;
             try (Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager)) {
-                best = sweep(ds, set, loaded, MultiScaleInference.MapSource.AUTO, crf);
+                // For SEAM the network's own CAM is scored from the same forwards as cam_rv.
+                var sources = method == NetConfig.Method.SEAM
+                        ? List.of(MultiScaleInference.MapSource.AUTO, MultiScaleInference.MapSource.CAM)
+                        : List.of(MultiScaleInference.MapSource.AUTO);
+                var bests = sweep(ds, set, loaded, sources, crf);
+                best = bests.get(0);
                 if (method == NetConfig.Method.SEAM) {
-                    ownCam = 100 * sweep(ds, set, loaded, MultiScaleInference.MapSource.CAM, null).matrix().meanIou();
+                    ownCam = 100 * bests.get(1).matrix().meanIou();
                 }
             }
             double inferSeconds = (System.nanoTime() - t0) / 1e9 - (crf == null ? 0 : crf.seconds);
@@ -339,20 +344,29 @@ public final class QualityBench {
         }
     }
 
-    /** Pseudo-masks for every training image from the given maps, scored over the background-score sweep. */
-    private static ThresholdSweep.Best sweep(VocDataset ds, TrainingSet set, Checkpoint.Loaded loaded,
-                                             MultiScaleInference.MapSource source, CrfSweep crf) throws IOException {
-        var sweep = new ThresholdSweep(set.classes().size());
-        var inference = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference().withSource(source));
+    /**
+     * Pseudo-masks for every training image from each of the given maps (one forward per view for all of them),
+     * scored over the background-score sweep; the CRF, when given, refines the first source's maps.
+     */
+    private static List<ThresholdSweep.Best> sweep(VocDataset ds, TrainingSet set, Checkpoint.Loaded loaded,
+                                                   List<MultiScaleInference.MapSource> sources, CrfSweep crf)
+            throws IOException {
+        var sweeps = new ArrayList<ThresholdSweep>();
+        for (int i = 0; i < sources.size(); i++) {
+            sweeps.add(new ThresholdSweep(set.classes().size()));
+        }
+        var inference = new MultiScaleInference(loaded.network(), MultiScaleInference.Options.reference());
         for (var ex : set.examples()) {
-            var r = inference.run(ex.image(), ex.labels());
+            var results = inference.run(ex.image(), ex.labels(), sources);
             LabelMask truth = ds.mask(ex.id());
-            sweep.add(r.normalized(), truth);
+            for (int i = 0; i < sources.size(); i++) {
+                sweeps.get(i).add(results.get(i).normalized(), truth);
+            }
             if (crf != null) {
-                crf.add(ex.image(), r, truth);
+                crf.add(ex.image(), results.get(0), truth);
             }
         }
-        return sweep.best();
+        return sweeps.stream().map(ThresholdSweep::best).toList();
     }
 
     private static String pct(double f) {

@@ -12,7 +12,9 @@ import ai.seamstream.core.inference.ViewAccumulator;
 import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.net.Resize;
 import ai.seamstream.torch.net.SeamNetwork;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Pseudo-masks by multi-scale, flipped inference (SEAM-METHOD §3): every scale and its mirror image go through the
@@ -91,31 +93,50 @@ public final class MultiScaleInference {
      * @param labels the image-level labels (one per foreground class), or null to use the network's predicted tags
      */
     public PseudoMaskResult run(RgbImage image, boolean[] labels) {
+        return run(image, labels, List.of(options.source)).get(0);
+    }
+
+    /**
+     * Runs the pipeline once per view and makes pseudo-masks from each of {@code sources} (in that order): for a
+     * SEAM network the revised CAM and its own CAM come from the same forwards, at the cost of one pipeline.
+     *
+     * @param labels the image-level labels (one per foreground class), or null to use the network's predicted tags
+     */
+    public List<PseudoMaskResult> run(RgbImage image, boolean[] labels, List<MapSource> sources) {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("no map source given");
+        }
         int fg = net.config().classes() - 1;
         if (labels != null && labels.length != fg) {
             throw new IllegalArgumentException("expected " + fg + " labels, got " + labels.length);
         }
         int h0 = image.height();
         int w0 = image.width();
-        var acc = new ViewAccumulator(fg, h0, w0, labels);
+        var acc = new ArrayList<ViewAccumulator>();
+        for (int i = 0; i < sources.size(); i++) {
+            acc.add(new ViewAccumulator(fg, h0, w0, labels));
+        }
         double probScale = MultiScaleViews.probabilityScale(options.scales);
         for (double s : options.scales) {
             RgbImage scaled = MultiScaleViews.scaled(image, s);
             int views = options.flip ? 2 : 1;
             if (options.pairMirror) {
-                runViews(scaled, s == probScale, new boolean[] {false, true}, views, h0, w0, fg, acc);
+                runViews(scaled, s == probScale, new boolean[] {false, true}, views, h0, w0, fg, sources, acc);
             } else {
                 for (int v = 0; v < views; v++) {
-                    runViews(scaled, s == probScale, new boolean[] {v == 1}, 1, h0, w0, fg, acc);
+                    runViews(scaled, s == probScale, new boolean[] {v == 1}, 1, h0, w0, fg, sources, acc);
                 }
             }
         }
-        return acc.finish(options.backgroundThreshold, options.uncertainThreshold);
+        return acc.stream().map(a -> a.finish(options.backgroundThreshold, options.uncertainThreshold)).toList();
     }
 
-    /** Runs the first {@code views} of the given orientations of one scaled image as one batch and adds them. */
+    /**
+     * Runs the first {@code views} of the given orientations of one scaled image as one batch and adds the maps of
+     * each source to its accumulator.
+     */
     private void runViews(RgbImage scaled, boolean probScale, boolean[] mirrored, int views, int h0, int w0, int fg,
-                          ViewAccumulator acc) {
+                          List<MapSource> sources, List<ViewAccumulator> acc) {
         try (NDManager m = net.params().manager().getParentManager().newSubManager()) {
             int hs = scaled.height();
             int ws = scaled.width();
@@ -126,21 +147,21 @@ public final class MultiScaleInference {
             }
             NDArray x = m.create(batch, new Shape(views, 3, hs, ws));
             SeamNetwork.Forward out = net.forward(x, false);
-            NDArray maps = net.config().method() == NetConfig.Method.SEAM && options.source == MapSource.AUTO
-                    ? out.camRv() : out.camLowRes().maximum(0f);
-            NDArray fgMaps = maps.get(new NDIndex(":, 1:, :, :"));
-            NDArray full = Resize.bilinear(fgMaps, h0, w0, false);
-            float[] all = full.toFloatArray();
-            if (probScale) {
-                // s_k = GAP of the input-size CAM (SEAM-METHOD §2), averaged over the view and its mirror.
-                float[] gap = out.cam().get(new NDIndex(":, 1:, :, :")).mean(new int[] {3}).mean(new int[] {2}).toFloatArray();
-                for (int v = 0; v < views; v++) {
-                    acc.addScores(Arrays.copyOfRange(gap, v * fg, (v + 1) * fg));
-                }
-            }
+            float[] gap = probScale
+                    // s_k = GAP of the input-size CAM (SEAM-METHOD §2), averaged over the view and its mirror.
+                    ? out.cam().get(new NDIndex(":, 1:, :, :")).mean(new int[] {3}).mean(new int[] {2}).toFloatArray() : null;
             int viewSize = fg * h0 * w0;
-            for (int v = 0; v < views; v++) {
-                acc.addView(Arrays.copyOfRange(all, v * viewSize, (v + 1) * viewSize), mirrored[v]);
+            for (int i = 0; i < sources.size(); i++) {
+                NDArray maps = net.config().method() == NetConfig.Method.SEAM && sources.get(i) == MapSource.AUTO
+                        ? out.camRv() : out.camLowRes().maximum(0f);
+                NDArray fgMaps = maps.get(new NDIndex(":, 1:, :, :"));
+                float[] all = Resize.bilinear(fgMaps, h0, w0, false).toFloatArray();
+                for (int v = 0; v < views; v++) {
+                    if (gap != null) {
+                        acc.get(i).addScores(Arrays.copyOfRange(gap, v * fg, (v + 1) * fg));
+                    }
+                    acc.get(i).addView(Arrays.copyOfRange(all, v * viewSize, (v + 1) * viewSize), mirrored[v]);
+                }
             }
         }
     }
