@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,18 @@ class SeamCliTest {
                 assertTrue(lines[0].contains(f), () -> "error line should name '" + f + "': " + lines[0]);
             }
         }
+    }
+
+    /** A tiny checkpoint of the given method trained on {@code data} for a few steps (width 1/16, 64 px crops). */
+    static Path trainTiny(String name, String method, int steps, String... extra) {
+        Path out = tmp.resolve(name);
+        var argv = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString(),
+                "--method", method, "--steps", Integer.toString(steps), "--batch", "2", "--width", "0.0625", "--crop", "64",
+                "--threads", "1"));
+        argv.addAll(List.of(extra));
+        Outcome t = seam(argv.toArray(String[]::new));
+        assertEquals(0, t.code, t.err);
+        return out;
     }
 
     static Outcome seam(String... argv) {
@@ -94,10 +107,7 @@ class SeamCliTest {
 
     @Test
     void inferRefineCrfWritesTheCrfOfTheSavedMaps() throws IOException {
-        Path ckpt = tmp.resolve("tiny-ckpt");
-        Outcome t = seam("train", "--data", data.toString(), "--out", ckpt.toString(), "--method", "cam", "--steps", "2",
-                "--batch", "2", "--width", "0.0625", "--crop", "64", "--threads", "1", "--log-every", "1");
-        assertEquals(0, t.code, t.err);
+        Path ckpt = trainTiny("tiny-ckpt", "cam", 2, "--log-every", "1");
         Path plain = tmp.resolve("infer-plain");
         Path crf = tmp.resolve("infer-crf");
         Outcome p = seam("infer", "--checkpoint", ckpt.toString(), "--images", data.toString(), "--out", plain.toString(),
@@ -202,10 +212,7 @@ class SeamCliTest {
 
     @Test
     void inspectPcmPrintsTheAffinityTableOfASeamCheckpointAndRefusesACamOne() throws IOException {
-        Path seamCkpt = tmp.resolve("tiny-seam-inspect");
-        Outcome t = seam("train", "--data", data.toString(), "--out", seamCkpt.toString(), "--method", "seam", "--steps", "2",
-                "--batch", "2", "--width", "0.0625", "--head-width", "0.25", "--crop", "64", "--threads", "1");
-        assertEquals(0, t.code, t.err);
+        Path seamCkpt = trainTiny("tiny-seam-inspect", "seam", 2, "--head-width", "0.25");
         Path json = tmp.resolve("inspect.json");
         Outcome o = seam("inspect-pcm", "--checkpoint", seamCkpt.toString(), "--data", data.toString(), "--images", "3",
                 "--threads", "1", "--json", json.toString());
@@ -213,9 +220,7 @@ class SeamCliTest {
         assertTrue(o.out.contains("| model embedding f9(f) (the method) |"), o.out);
         assertTrue(o.out.contains("| none: the raw CAM (ReLU of fc8) |"), o.out);
         assertEquals(5, new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).get("rows").size());
-        Path camCkpt = tmp.resolve("tiny-cam-inspect");
-        assertEquals(0, seam("train", "--data", data.toString(), "--out", camCkpt.toString(), "--method", "cam", "--steps", "1",
-                "--batch", "2", "--width", "0.0625", "--crop", "64", "--threads", "1").code);
+        Path camCkpt = trainTiny("tiny-cam-inspect", "cam", 1);
         seam("inspect-pcm", "--checkpoint", camCkpt.toString(), "--data", data.toString()).isUserError("no PCM");
         seam("inspect-pcm", "--checkpoint", seamCkpt.toString(), "--data", tmp.resolve("nowhere").toString())
                 .isUserError("nowhere");

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bench quality --reuse-pretrain}: a seed's pre-training is reused only when every setting that shapes it is
- * the same, and is made again otherwise (or without the flag).
+ * {@code bench quality} options: with {@code --reuse-pretrain} a seed's pre-training is reused only when every
+ * setting that shapes it is the same, and is made again otherwise (or without the flag); {@code --crf} adds the
+ * refined rows, which are left out otherwise.
  */
-class QualityBenchReuseTest {
+class QualityBenchOptionsTest {
 
     private static QualityBench.Settings settings(Path dir, double pretrainLr, double fineTuneMomentum, boolean reuse) {
         return settings(dir, pretrainLr, fineTuneMomentum, reuse, false);
