@@ -97,7 +97,7 @@ final class SceneComposer {
             double shrink = Math.min(1.0, attempt / (double) SHRINK_ATTEMPTS);
             double upper = maxExtent - (maxExtent - minExtent) * shrink;
             BodyShape shape = BodyShape.draw(rng, minExtent, upper);
-            Colour colour = bodyColour(rng, background);
+            Colour colour = bodyColour(rng, background, classIndex);
             double shadeAngle = rng.uniform(0.0, 2.0 * Math.PI);
             double shadeStrength = rng.uniform(MIN_SHADE, MAX_SHADE);
             long noiseKey = rng.nextLong();
@@ -222,14 +222,18 @@ final class SceneComposer {
     }
 
     /**
-     * A body colour from the class-independent distribution, redrawn while it lies closer than
-     * {@link #MIN_BACKGROUND_DISTANCE} to a background colour: bodies stand out from most backgrounds, but the
-     * class never enters the draw.
+     * A body colour, redrawn while it lies closer than {@link #MIN_BACKGROUND_DISTANCE} to a background colour: bodies
+     * stand out from most backgrounds. The hue is uniform on the circle; with {@code bodyCue} > 0 it comes, with that
+     * probability, from the class's own band of {@code 360/classes} degrees instead. At 0 the class never enters the
+     * draw (and no extra number is drawn, so data sets made before the knob existed stay the same).
      */
-    private static Colour bodyColour(SplitMix64 rng, BackgroundStyle background) {
+    private Colour bodyColour(SplitMix64 rng, BackgroundStyle background, int classIndex) {
+        boolean ownBand = config.bodyCue() > 0 && rng.uniform(0.0, 1.0) < config.bodyCue();
+        double band = 360.0 / config.classes();
         Colour colour = null;
         for (int attempt = 0; attempt < COLOUR_ATTEMPTS; attempt++) {
-            colour = Colour.hsv(rng.uniform(0.0, 360.0), rng.uniform(BODY_MIN_SATURATION, BODY_MAX_SATURATION),
+            double hue = ownBand ? (classIndex - 1) * band + rng.uniform(0.0, band) : rng.uniform(0.0, 360.0);
+            colour = Colour.hsv(hue, rng.uniform(BODY_MIN_SATURATION, BODY_MAX_SATURATION),
                     rng.uniform(BODY_MIN_VALUE, BODY_MAX_VALUE));
             if (colour.distance(background.first()) >= MIN_BACKGROUND_DISTANCE
                     && colour.distance(background.second()) >= MIN_BACKGROUND_DISTANCE) {

@@ -28,11 +28,15 @@ package ai.seamstream.core.synth;
  *                                (0.2..0.8) every marking is painted in its own body's colour, shading and grain
  *                                darkened to this fraction, so the class is told by the marking's shape alone and the
  *                                marking shares its body's appearance (requires {@code markingTint} 1)
+ * @param bodyCue                 0 (default): body colours never depend on the class; otherwise the probability that
+ *                                a body's hue is drawn from its class's own band ({@code [(c−1)·360/C, c·360/C)} degrees
+ *                                for class c) instead of the whole hue circle: a weak class cue in the body, visible at
+ *                                any scale, next to the marking's strong one
  */
 public record SyntheticConfig(long seed, int count, int width, int height, int classes, int minObjects, int maxObjects,
         int contextClasses, double contextProbability, double contextFalseProbability, int ignoreBand,
         double minBodyFraction, double maxBodyFraction, double minMarkingFraction, double maxMarkingFraction,
-        double maxOcclusion, int markingMargin, double markingTint, double markingShade) {
+        double maxOcclusion, int markingMargin, double markingTint, double markingShade, double bodyCue) {
 
     /** The number of distinct markings, hence the most classes a benchmark can have. */
     public static final int MAX_CLASSES = 10;
@@ -74,6 +78,7 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
                 "must be 0 (class colours) or in [0.2, 0.8], got " + markingShade);
         require(markingShade == 0.0 || markingTint == 1.0, "markingShade",
                 "paints markings in their body's colour, so it cannot be combined with markingTint " + markingTint);
+        requireProbability(bodyCue, "bodyCue");
     }
 
     /**
@@ -82,7 +87,7 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
      * 6–10% of the body, at most 30% of a body hidden, marking margin 2 px.
      */
     public static SyntheticConfig defaults() {
-        return new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0, 0.0);
+        return new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0, 0.0, 0.0);
     }
 
     /** This config with another seed. */
@@ -159,6 +164,15 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
         return edit(b -> b.markingShade = newShade);
     }
 
+    /**
+     * This config with a weak class cue in the bodies: each body's hue is drawn, with probability {@code newCue}, from
+     * its class's own band of {@code 360/classes} degrees instead of the whole circle (0 = bodies independent of the
+     * class, the default).
+     */
+    public SyntheticConfig withBodyCue(double newCue) {
+        return edit(b -> b.bodyCue = newCue);
+    }
+
     /** A copy of this config with {@code change} applied to its fields, validated like any other. */
     private SyntheticConfig edit(java.util.function.Consumer<Fields> change) {
         Fields f = new Fields(this);
@@ -187,6 +201,7 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
         int markingMargin;
         double markingTint;
         double markingShade;
+        double bodyCue;
 
         Fields(SyntheticConfig c) {
             seed = c.seed;
@@ -208,12 +223,13 @@ public record SyntheticConfig(long seed, int count, int width, int height, int c
             markingMargin = c.markingMargin;
             markingTint = c.markingTint;
             markingShade = c.markingShade;
+            bodyCue = c.bodyCue;
         }
 
         SyntheticConfig build() {
             return new SyntheticConfig(seed, count, width, height, classes, minObjects, maxObjects, contextClasses,
                     contextProbability, contextFalseProbability, ignoreBand, minBodyFraction, maxBodyFraction,
-                    minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint, markingShade);
+                    minMarkingFraction, maxMarkingFraction, maxOcclusion, markingMargin, markingTint, markingShade, bodyCue);
         }
     }
 

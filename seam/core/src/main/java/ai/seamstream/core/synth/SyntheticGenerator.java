@@ -86,13 +86,18 @@ public final class SyntheticGenerator {
         return String.format(Locale.ROOT,
                 "Synthetic weak-label benchmark (seed %d): %d images of %dx%d with %d classes (%s), each told apart"
                         + " only by a small marking of its own colour and shape covering %.0f-%.0f%% of an object"
-                        + " body whose shape and colour are drawn independently of the class. %d-%d objects per image"
+                        + " body whose %s. %d-%d objects per image"
                         + " (uniform), bodies %.0f-%.0f%% of the shorter side; later objects hide at most %.0f%% of an"
                         + " earlier body and never a marking. %s Textured backgrounds (noise, stripes, checker,"
                         + " gradient, mixed). Ignore band %d px.",
                 config.seed(), config.count(), config.width(), config.height(), config.classes(),
                 String.join(", ", vocabulary.foreground()), 100 * config.minMarkingFraction(),
-                100 * config.maxMarkingFraction(), config.minObjects(), config.maxObjects(),
+                100 * config.maxMarkingFraction(), config.bodyCue() == 0
+                        ? "shape and colour are drawn independently of the class"
+                        : String.format(Locale.ROOT, "shape is drawn independently of the class and whose hue comes from"
+                                + " the class's own %.0f-degree band with probability %.2f (a weak body cue)",
+                                360.0 / config.classes(), config.bodyCue()),
+                config.minObjects(), config.maxObjects(),
                 100 * config.minBodyFraction(), 100 * config.maxBodyFraction(), 100 * config.maxOcclusion(),
                 contextText, config.ignoreBand());
     }

@@ -31,7 +31,8 @@ class SyntheticConfigTest {
                 field.equals("maxOcclusion") ? (Double) value : D.maxOcclusion(),
                 field.equals("markingMargin") ? (Integer) value : D.markingMargin(),
                 field.equals("markingTint") ? (Double) value : D.markingTint(),
-                field.equals("markingShade") ? (Double) value : D.markingShade());
+                field.equals("markingShade") ? (Double) value : D.markingShade(),
+                field.equals("bodyCue") ? (Double) value : D.bodyCue());
     }
 
     private static void assertRejected(String field, Supplier<SyntheticConfig> build) {
@@ -41,7 +42,7 @@ class SyntheticConfigTest {
 
     @Test
     void defaultsAreTheDocumentedOnes() {
-        assertEquals(new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0, 0.0), D);
+        assertEquals(new SyntheticConfig(1L, 1000, 112, 112, 8, 1, 3, 3, 0.8, 0.05, 0, 0.30, 0.50, 0.06, 0.10, 0.30, 2, 1.0, 0.0, 0.0), D);
     }
 
     @Test
@@ -74,6 +75,10 @@ class SyntheticConfigTest {
         assertRejected("markingShade", () -> with("markingShade", 0.9));
         assertRejected("markingShade", () -> D.withMarkingTint(0.5).withMarkingShade(0.5));
         assertEquals(0.5, D.withMarkingShade(0.5).markingShade());
+        assertRejected("bodyCue", () -> with("bodyCue", -0.1));
+        assertRejected("bodyCue", () -> with("bodyCue", 1.1));
+        assertRejected("bodyCue", () -> D.withBodyCue(Double.NaN));
+        assertEquals(0.5, D.withBodyCue(0.5).bodyCue());
     }
 
     @Test

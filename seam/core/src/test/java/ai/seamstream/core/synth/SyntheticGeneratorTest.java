@@ -348,6 +348,39 @@ class SyntheticGeneratorTest {
     }
 
     @Test
+    void bodyCueDrawsABodysHueFromItsClassBandWithTheGivenProbability() {
+        int classes = generator.config().classes();
+        double band = 360.0 / classes;
+        for (double cue : new double[] {1.0, 0.5}) {
+            var cued = new SyntheticGenerator(generator.config().withCount(80).withBodyCue(cue));
+            int inBand = 0;
+            int objects = 0;
+            for (int i = 0; i < 80; i++) {
+                var r = cued.render(i);
+                List<Scene.PlacedObject> placed = r.scene().objects();
+                for (int k = 0; k < placed.size(); k++) {
+                    double hue = r.sample().objectHues().get(k);
+                    int c = placed.get(k).classIndex();
+                    // the hexcone hue of a colour drawn in the band can round to its edge
+                    boolean own = hue >= (c - 1) * band - 1e-6 && hue <= c * band + 1e-6;
+                    inBand += own ? 1 : 0;
+                    objects++;
+                    if (cue == 1.0) {
+                        assertTrue(own, r.sample().id() + " object " + k + " of class " + c + " has hue " + hue);
+                    }
+                }
+            }
+            if (cue == 0.5) {
+                // own band with probability 0.5 + 0.5/C = 0.5625; about 160 objects give a standard error of 0.04
+                double share = inBand / (double) objects;
+                assertTrue(share > 0.42 && share < 0.71, "share in own band " + share + " of " + objects);
+            }
+            assertTrue(cued.describe().contains("weak body cue"), cued.describe());
+        }
+        assertFalse(generator.describe().contains("weak body cue"), generator.describe());
+    }
+
+    @Test
     void objectHuesAreTheBodiesHuesAndHueTagsBinThem() {
         int checked = 0;
         for (var r : renderings.subList(0, 100)) {
@@ -524,7 +557,7 @@ class SyntheticGeneratorTest {
     @Test
     void aConfigThatCannotFitItsObjectsFailsClearly() {
         var crowded = SyntheticConfig.defaults().withObjects(6, 6);
-        crowded = new SyntheticConfig(crowded.seed(), 3, 112, 112, 8, 6, 6, 3, 0.8, 0.05, 0, 0.7, 0.8, 0.06, 0.10, 0.0, 2, 1.0, 0.0);
+        crowded = new SyntheticConfig(crowded.seed(), 3, 112, 112, 8, 6, 6, 3, 0.8, 0.05, 0, 0.7, 0.8, 0.06, 0.10, 0.0, 2, 1.0, 0.0, 0.0);
         var e = assertThrows(IllegalStateException.class, new SyntheticGenerator(crowded)::all);
         assertTrue(e.getMessage().contains("found no place") && e.getMessage().contains("minObjects"), e.getMessage());
     }

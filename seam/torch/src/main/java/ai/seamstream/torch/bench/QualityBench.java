@@ -384,7 +384,11 @@ public final class QualityBench {
         sb.append("Data: ").append(s.count()).append(" synthetic images of ").append(s.size()).append("² (seed = run seed; bodies ")
                 .append(pct(d.minBodyFraction())).append("–").append(pct(d.maxBodyFraction())).append(" of the image side, markings ")
                 .append(pct(d.minMarkingFraction())).append("–").append(pct(d.maxMarkingFraction()))
-                .append(" of the body; see docs/synthetic-benchmark.md). Backbone: small ResNet-38, width ").append(s.width())
+                .append(" of the body")
+                .append(d.bodyCue() > 0 ? ", body hue from the class's own band with probability " + d.bodyCue() : "")
+                .append(d.markingTint() < 1 ? ", marking tint " + d.markingTint() : "")
+                .append(d.markingShade() > 0 ? ", markings in their body's colour at shade " + d.markingShade() : "")
+                .append("; see docs/synthetic-benchmark.md). Backbone: small ResNet-38, width ").append(s.width())
                 .append(", ").append(s.units()).append(" unit(s) per stage; PCM heads ")
                 .append(s.headWidth() == 0 ? "scaled with the backbone" : s.headWidth() == 1 ? "at the reference's 64/128/192 channels"
                         : "at width " + s.headWidth()).append(".\n\n");
@@ -404,7 +408,8 @@ public final class QualityBench {
                     .append(s.scale()).append(", hue jitter ").append(s.hue()).append(").");
             if (!s.lossWeights().equals(SeamObjective.Weights.REFERENCE)) {
                 sb.append(" **Ablation**: SEAM loss weights min-pool ").append(s.lossWeights().minPool()).append(", ER ")
-                        .append(s.lossWeights().er()).append(", ECR ").append(s.lossWeights().ecr()).append(" (reference: all 1).");
+                        .append(s.lossWeights().er()).append(", ECR ").append(s.lossWeights().ecr()).append(", OHEM ratio ")
+                        .append(s.lossWeights().ohemRatio()).append(" (reference: all 1, OHEM ratio 0.2).");
             }
         } else {
             sb.append("Protocol: CAM and SEAM each train from scratch for ").append(s.steps()).append(" steps of batch ")

@@ -5,6 +5,7 @@ import ai.seamstream.torch.bench.InferBench;
 import ai.seamstream.torch.bench.QualityBench;
 import ai.seamstream.torch.bench.RefineBench;
 import ai.seamstream.torch.bench.SpeedBench;
+import ai.seamstream.torch.loss.SeamLosses;
 import ai.seamstream.torch.loss.SeamObjective;
 import ai.seamstream.torch.net.NetConfig;
 import java.io.IOException;
@@ -81,7 +82,8 @@ final class BenchCommand {
                     a.longValue("steps", 600, 1), a.integer("batch", 8, 1, 256),
                     a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("head-width", 1, 0, 1), a.real("lr", 0.01, 1e-6, 10),
                     a.real("momentum", 0, 0, 0.999), a.real("hue", 0.1, 0, 0.5), a.real("scale", 0.3, 0.05, 0.95),
-                    new SeamObjective.Weights(a.real("min-weight", 1, 0, 100), a.real("er-weight", 1, 0, 100), a.real("ecr-weight", 1, 0, 100)),
+                    new SeamObjective.Weights(a.real("min-weight", 1, 0, 100), a.real("er-weight", 1, 0, 100), a.real("ecr-weight", 1, 0, 100),
+                            a.real("ohem-ratio", SeamLosses.OHEM_RATIO, 1e-6, 1)),
                     methods(a), threads,
                     a.path("out", Path.of("target", "bench-quality")), report, command, a.longValue("affinity-steps", 0, 0),
                     a.integer("appearance-bins", 0, 0, 36), a.flag("reuse-pretrain"), a.flag("crf"));

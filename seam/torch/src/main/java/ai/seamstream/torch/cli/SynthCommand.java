@@ -29,7 +29,7 @@ final class SynthCommand {
 
     /**
      * Reads the options that shape the objects ({@code --objects}, {@code --bodies}, {@code --markings},
-     * {@code --marking-tint}, {@code --marking-shade}), each defaulting to {@code base}'s value, and returns {@code base} with them applied.
+     * {@code --marking-tint}, {@code --marking-shade}, {@code --body-cue}), each defaulting to {@code base}'s value, and returns {@code base} with them applied.
      *
      * @throws UsageException naming the option when a range is inverted or a value is out of bounds
      */
@@ -42,9 +42,10 @@ final class SynthCommand {
                 a.reals("markings", new double[] {base.minMarkingFraction(), base.maxMarkingFraction()}, 0.02, 0.25));
         double tint = a.real("marking-tint", base.markingTint(), 0.2, 1.0);
         double shade = a.has("marking-shade") ? a.real("marking-shade", base.markingShade(), 0.2, 0.8) : base.markingShade();
+        double cue = a.real("body-cue", base.bodyCue(), 0, 1);
         try {
             return base.withObjects((int) objects[0], (int) objects[1]).withBodies(bodies[0], bodies[1])
-                    .withMarkings(markings[0], markings[1]).withMarkingTint(tint).withMarkingShade(shade);
+                    .withMarkings(markings[0], markings[1]).withMarkingTint(tint).withMarkingShade(shade).withBodyCue(cue);
         } catch (IllegalArgumentException e) {
             throw new UsageException(command + ": " + e.getMessage());
         }

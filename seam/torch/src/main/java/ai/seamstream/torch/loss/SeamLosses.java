@@ -188,13 +188,23 @@ public final class SeamLosses {
      * @throws IllegalArgumentException if the shapes differ or are not 4-D
      */
     public static NDArray ecr(NDArray target, NDArray pred) {
+        return ecr(target, pred, OHEM_RATIO);
+    }
+
+    /**
+     * {@link #ecr(NDArray, NDArray)} keeping {@code k = ohemK(C+1, h, w, ratio)} entries per sample; at ratio 1 the
+     * plain mean of the error map.
+     *
+     * @throws IllegalArgumentException if the shapes differ or are not 4-D, or the ratio is not in (0, 1]
+     */
+    public static NDArray ecr(NDArray target, NDArray pred, double ratio) {
         Shape s = requireRank4("ECR prediction", pred);
         if (!s.equals(target.getShape())) {
             throw new IllegalArgumentException("ECR needs target and prediction of one shape, got " + target.getShape()
                     + " and " + s);
         }
         long n = s.get(0);
-        int k = ohemK(Math.toIntExact(s.get(1)), Math.toIntExact(s.get(2)), Math.toIntExact(s.get(3)), OHEM_RATIO);
+        int k = ohemK(Math.toIntExact(s.get(1)), Math.toIntExact(s.get(2)), Math.toIntExact(s.get(3)), ratio);
         return TensorScope.compute(() -> {
             NDArray err = target.sub(pred).abs().reshape(n, -1);
             // Every sample keeps the same k, so the mean over N×k is the mean of the per-sample means.

@@ -65,11 +65,16 @@ public final class SeamObjective {
     }
 
     /**
-     * Weights of the SEAM terms in the total, for ablations (the paper's Table 1); the reference is all 1. The
-     * classification term always has weight 1. A weight of 0 removes the term's gradient; its value is still
-     * computed and reported.
+     * Weights of the SEAM terms in the total, for ablations (the paper's Table 1), and the share of ECR's error map
+     * that its online hard example mining keeps. The reference is all 1 and {@link SeamLosses#OHEM_RATIO} (0.2 of
+     * {@code (C+1)·h·w} entries, SEAM-METHOD §2). The classification term always has weight 1. A weight of 0 removes
+     * the term's gradient; its value is still computed and reported.
+     *
+     * <p>The reference script hard-codes VOC's 21 channels in k ({@code int(21·h·w·0.2)}): on VOC, with one or two
+     * classes per image, that keeps more entries than the label mask leaves non-zero, so its OHEM averages every
+     * entry of the image's classes. {@code ohemRatio = 0.2·21/(C+1)} reproduces that k for a vocabulary of C classes.
      */
-    public record Weights(double minPool, double er, double ecr) {
+    public record Weights(double minPool, double er, double ecr, double ohemRatio) {
         public static final Weights REFERENCE = new Weights(1, 1, 1);
 
         public Weights {
@@ -77,6 +82,14 @@ public final class SeamObjective {
                 throw new IllegalArgumentException("loss weights must be finite and >= 0, got min " + minPool + ", er " + er
                         + ", ecr " + ecr);
             }
+            if (!(ohemRatio > 0 && ohemRatio <= 1)) {
+                throw new IllegalArgumentException("the OHEM ratio must be in (0, 1], got " + ohemRatio);
+            }
+        }
+
+        /** The given weights with the reference's OHEM ratio. */
+        public Weights(double minPool, double er, double ecr) {
+            this(minPool, er, ecr, SeamLosses.OHEM_RATIO);
         }
     }
 
@@ -113,8 +126,8 @@ public final class SeamObjective {
             NDArray er = SeamLosses.equivariance(c1, c2);
             NDArray c1b = SeamLosses.backgroundFromForeground(c1);
             NDArray c2b = SeamLosses.backgroundFromForeground(c2);
-            NDArray ecr1 = SeamLosses.ecr(SeamLosses.maxOneHot(c2b.stopGradient()), r1);
-            NDArray ecr2 = SeamLosses.ecr(SeamLosses.maxOneHot(c1b.stopGradient()), r2);
+            NDArray ecr1 = SeamLosses.ecr(SeamLosses.maxOneHot(c2b.stopGradient()), r1, w.ohemRatio());
+            NDArray ecr2 = SeamLosses.ecr(SeamLosses.maxOneHot(c1b.stopGradient()), r2, w.ohemRatio());
 
             NDArray half = OwnedArrays.scalar(x.getManager(), 0.5f);
             NDArray cls = cls1.add(cls2).mul(half);

@@ -269,6 +269,9 @@ class SeamCliTest {
         seam("bench", "quality", "--methods", "cam,unet", "--out", out.toString()).isUserError("--methods");
         seam("bench", "quality", "--bodies", "0.8,0.5", "--out", out.toString()).isUserError("--bodies");
         seam("bench", "quality", "--marking-tint", "0.05", "--out", out.toString()).isUserError("marking-tint");
+        seam("bench", "quality", "--body-cue", "1.5", "--out", out.toString()).isUserError("body-cue");
+        seam("bench", "quality", "--ohem-ratio", "0", "--out", out.toString()).isUserError("ohem-ratio");
+        seam("bench", "quality", "--ohem-ratio", "1.2", "--out", out.toString()).isUserError("ohem-ratio");
         seam("bench", "quality", "--appearance-bins", "37", "--out", out.toString()).isUserError("appearance-bins");
         seam("bench", "quality", "--appearance-bins", "6", "--pretrain-steps", "0", "--out", out.toString())
                 .isUserError("--appearance-bins");

@@ -215,11 +215,36 @@ class SeamLossesTest {
 
     @Test
     void ecrIsMeanOfTopKErrorsPerSample() {
+        assertEquals(naiveEcr(0.2), ecrOf(SeamLosses.OHEM_RATIO, false), 1e-6);
+        assertEquals(naiveEcr(0.2), ecrOf(0.2, true), 1e-6);
+        assertEquals(naiveEcr(0.5), ecrOf(0.5, true), 1e-6);
+        assertEquals(naiveEcr(1.0), ecrOf(1.0, true), 1e-6);
+        // at ratio 1 every entry counts: the plain mean of |t − p|
+        double mean = 0;
+        float[] t = random(7, 120, 1.0);
+        float[] p = random(8, 120, 1.0);
+        for (int i = 0; i < t.length; i++) {
+            mean += Math.abs(t[i] - p[i]) / t.length;
+        }
+        assertEquals(mean, ecrOf(1.0, true), 1e-6);
+        NDArray a = manager.create(t, new Shape(2, 3, 4, 5));
+        assertThrows(IllegalArgumentException.class, () -> SeamLosses.ecr(a, a, 0));
+        assertThrows(IllegalArgumentException.class, () -> SeamLosses.ecr(a, a, 1.01));
+    }
+
+    private float ecrOf(double ratio, boolean explicit) {
+        NDArray t = manager.create(random(7, 120, 1.0), new Shape(2, 3, 4, 5));
+        NDArray p = manager.create(random(8, 120, 1.0), new Shape(2, 3, 4, 5));
+        return (explicit ? SeamLosses.ecr(t, p, ratio) : SeamLosses.ecr(t, p)).getFloat();
+    }
+
+    /** Sorts each sample's |t − p| and averages its k = floor(60·ratio) largest entries, then the samples. */
+    private static double naiveEcr(double ratio) {
         int n = 2, c = 3, h = 4, w = 5;
         float[] t = random(7, n * c * h * w, 1.0);
         float[] p = random(8, n * c * h * w, 1.0);
         int per = c * h * w;
-        int k = (int) Math.floor(per * 0.2);
+        int k = (int) Math.floor(per * ratio);
         double want = 0;
         for (int b = 0; b < n; b++) {
             float[] e = new float[per];
@@ -233,9 +258,7 @@ class SeamLossesTest {
             }
             want += s / k;
         }
-        want /= n;
-        NDArray got = SeamLosses.ecr(manager.create(t, new Shape(n, c, h, w)), manager.create(p, new Shape(n, c, h, w)));
-        assertEquals(want, got.getFloat(), 1e-6);
+        return want / n;
     }
 
     @Test

@@ -168,6 +168,26 @@ class SeamObjectiveTest {
     }
 
     @Test
+    void theOhemRatioChangesTheEcrTermOnly() {
+        assertEquals(SeamLosses.OHEM_RATIO, SeamObjective.Weights.REFERENCE.ohemRatio());
+        try (SeamNetwork net = tinyNet(Method.SEAM)) {
+            NDArray x = images(manager, 2);
+            try (SeamObjective.Terms ref = SeamObjective.seam(net, x, labels(manager), 0.3, false);
+                 SeamObjective.Terms all = SeamObjective.seam(net, x, labels(manager), 0.3, false,
+                         new SeamObjective.Weights(1, 1, 1, 1.0))) {
+                assertEquals(ref.cls().getFloat(), all.cls().getFloat(), 1e-6f);
+                assertEquals(ref.minPool().getFloat(), all.minPool().getFloat(), 1e-6f);
+                assertEquals(ref.er().getFloat(), all.er().getFloat(), 1e-6f);
+                // the mean of every entry is below the mean of the largest fifth, unless all errors are equal
+                assertTrue(all.ecr().getFloat() < ref.ecr().getFloat(), all.ecr().getFloat() + " vs " + ref.ecr().getFloat());
+                assertTrue(all.ecr().getFloat() > 0f);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new SeamObjective.Weights(1, 1, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new SeamObjective.Weights(1, 1, 1, 1.5));
+    }
+
+    @Test
     void evaluationModeTermsMatchNaiveRecomputationFromTheForwards() {
         // Without dropout both forwards are deterministic, so L_cls and L_min can be recomputed by plain loops.
         try (SeamNetwork net = tinyNet(Method.SEAM)) {
