@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.seamstream.torch.net.NetConfig.BatchNormMode;
 import ai.seamstream.torch.net.NetConfig.Method;
 import ai.seamstream.torch.net.ParamStore.Group;
@@ -37,6 +38,14 @@ public final class SeamNetwork implements AutoCloseable {
      * statistics become {@code 0.9·running + 0.1·batch}.
      */
     static final float DJL_BN_MOMENTUM = 0.9f;
+    /**
+     * Output channels from which libtorch 2.7.1 (DJL 0.36, CPU) computes the input gradient of a k×k convolution
+     * (k > 1) correctly. Below it the gradient is wrong: on one thread a fixed wrong value (for 2×8×24×24 into 8
+     * channels, off by up to 22 where the true values reach 33), on more threads a different one on every run,
+     * sometimes NaN (measured for 4, 8 and 12 output channels; 16, 24, 32, 40 and more agree with a direct sum).
+     * Narrower convolutions that need an input gradient run with zero output channels added up to this count.
+     */
+    static final int SAFE_GRADIENT_CHANNELS = 16;
     /** Dropout2d probability on conv6 before fc8 (SEAM-METHOD §1.2). */
     static final double DROPOUT7 = 0.5;
 
@@ -371,9 +380,31 @@ public final class SeamNetwork implements AutoCloseable {
     }
 
     private NDArray conv(NDArray in, String name, int stride, int padding, int dilation) {
-        NDArray w = params.get(name + ".weight");
-        return Conv2d.conv2d(in, w, null, new Shape(stride, stride), new Shape(padding, padding),
-                new Shape(dilation, dilation), 1).singletonOrThrow();
+        // The input needs a gradient only while autograd records and something below this layer trains: never for
+        // conv1a (it reads the image), nor inside the frozen early stages (everything below them is frozen too).
+        boolean inputGradient = JniUtils.isGradMode() && !name.equals("conv1a") && !isEarlyFrozen(name);
+        return conv2d(in, params.get(name + ".weight"), stride, padding, dilation, inputGradient);
+    }
+
+    /**
+     * A square convolution without bias. When {@code inputGradient} is set and the weight is k×k (k > 1) with fewer
+     * than {@link #SAFE_GRADIENT_CHANNELS} output channels, it runs with zero output channels added up to that count
+     * and keeps the real ones: libtorch computes the input gradient of the narrow convolution wrongly
+     * (NarrowConvGradientTest). The zero rows get gradients of their own, which nothing reads.
+     */
+    static NDArray conv2d(NDArray in, NDArray w, int stride, int padding, int dilation, boolean inputGradient) {
+        Shape ws = w.getShape();
+        long out = ws.get(0);
+        Shape st = new Shape(stride, stride);
+        Shape pad = new Shape(padding, padding);
+        Shape dil = new Shape(dilation, dilation);
+        if (inputGradient && out < SAFE_GRADIENT_CHANNELS && ws.get(2) * ws.get(3) > 1) {
+            NDArray zeros = in.getManager().zeros(new Shape(SAFE_GRADIENT_CHANNELS - out, ws.get(1), ws.get(2), ws.get(3)),
+                    w.getDataType());
+            NDArray wide = Conv2d.conv2d(in, w.concat(zeros, 0), null, st, pad, dil, 1).singletonOrThrow();
+            return wide.get(new NDIndex(":, :" + out));
+        }
+        return Conv2d.conv2d(in, w, null, st, pad, dil, 1).singletonOrThrow();
     }
 
     private NDArray bnRelu(NDArray in, String name, Pass pass) {
