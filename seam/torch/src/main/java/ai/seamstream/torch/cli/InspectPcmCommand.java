@@ -34,7 +34,11 @@ import java.util.Map;
  * to a power and normalised again (how a sharper affinity would do; a diagnostic, not the method). It prints, per
  * embedding, how much of an object cell's affinity comes from cells of its own class and how much of a background
  * cell's from background, and the cell-level mIoU of the revised maps at the best background score of the §4
- * sweep, next to the raw CAM's.
+ * sweep, next to the raw CAM's. It also measures where the affinity carries the CAM's peak ({@link #addReach}): how
+ * much of a cold object cell's affinity comes from its own class's hot cells (what spreading onto the body needs),
+ * how much of a background cell's comes from any hot cell (spreading onto background), and how much of a hot cell's
+ * comes from its class's hot cells (how much of the peak the revision keeps: after the per-class max-normalisation
+ * the spread is measured against it).
  */
 final class InspectPcmCommand {
     private InspectPcmCommand() {
@@ -66,6 +70,7 @@ final class InspectPcmCommand {
             sweeps.add(new ThresholdSweep(classes));
         }
         double[][] mass = new double[variants.size()][4]; // own-class mass on object cells, count; background, count
+        double[][] reach = new double[variants.size()][6]; // hot mass on cold object cells, count; background; hot cells
         int n = Math.min(images, set.size());
         try (NDManager manager = NDManager.newBaseManager(); Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager)) {
             SeamNetwork net = loaded.network();
@@ -96,6 +101,7 @@ final class InspectPcmCommand {
                             float[] aff = affinity(var.image() ? image : embedding, var.image() ? 3
                                     : Math.toIntExact(parts.embedding().getShape().get(1)), h * w, var.power());
                             addMass(aff, cells.labels(), h * w, mass[v]);
+                            addReach(aff, camNorm, cells.labels(), classes, h * w, reach[v]);
                             sweeps.get(v).add(normalised(revise(camNorm, aff, classes, h * w), ex.labels(), classes, h, w), cells);
                         }
                         float[] fg = new float[(classes - 1) * h * w];
@@ -110,19 +116,26 @@ final class InspectPcmCommand {
         var rows = new ArrayList<Map<String, Object>>();
         out.printf(Locale.ROOT, "PCM of %s on %d images of %s (split %s), scale %s, stride-8 cells%n", ckpt, n, data, split, scale);
         out.println("| affinity from | object cells: share from their own class | background cells: share from background"
-                + " | cell mIoU (%) | best t |");
-        out.println("|---|---|---|---|---|");
+                + " | cold object cells: share from own class's hot cells | background cells: share from hot cells"
+                + " | hot cells: share from their class's hot cells | cell mIoU (%) | best t |");
+        out.println("|---|---|---|---|---|---|---|---|");
         for (int v = 0; v <= variants.size(); v++) {
             ThresholdSweep.Best best = sweeps.get(v).best();
             String name = v < variants.size() ? variants.get(v).name() : "none: the raw CAM (ReLU of fc8)";
             double own = v < variants.size() ? mass[v][0] / Math.max(1, mass[v][1]) : Double.NaN;
             double bg = v < variants.size() ? mass[v][2] / Math.max(1, mass[v][3]) : Double.NaN;
-            out.printf(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f |%n", name, Double.isNaN(own) ? "–" : String.format(Locale.ROOT, "%.3f", own),
-                    Double.isNaN(bg) ? "–" : String.format(Locale.ROOT, "%.3f", bg), 100 * best.meanIou(), best.threshold());
+            double bodyReach = v < variants.size() ? reach[v][0] / Math.max(1, reach[v][1]) : Double.NaN;
+            double bgReach = v < variants.size() ? reach[v][2] / Math.max(1, reach[v][3]) : Double.NaN;
+            double peak = v < variants.size() ? reach[v][4] / Math.max(1, reach[v][5]) : Double.NaN;
+            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.2f | %.2f |%n", name, share(own), share(bg),
+                    share(bodyReach), share(bgReach), share(peak), 100 * best.meanIou(), best.threshold());
             var row = new LinkedHashMap<String, Object>();
             row.put("affinity", name);
             row.put("objectOwnClassShare", Double.isNaN(own) ? null : own);
             row.put("backgroundShare", Double.isNaN(bg) ? null : bg);
+            row.put("coldObjectShareFromOwnHot", Double.isNaN(bodyReach) ? null : bodyReach);
+            row.put("backgroundShareFromHot", Double.isNaN(bgReach) ? null : bgReach);
+            row.put("hotShareFromOwnHot", Double.isNaN(peak) ? null : peak);
             row.put("cellMiou", 100 * best.meanIou());
             row.put("bestThreshold", best.threshold());
             rows.add(row);
@@ -212,6 +225,79 @@ final class InspectPcmCommand {
 
     private static ClassMaps normalised(float[] fg, boolean[] labels, int classes, int h, int w) {
         return PseudoMasks.normalizePerClass(PseudoMasks.maskAbsent(new ClassMaps(classes - 1, h, w, fg), labels));
+    }
+
+    private static String share(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** A cell of the PCM input ĉ is hot for class k when {@code ĉ_k ≥ HOT} (ĉ is max-normalised per class). */
+    static final float HOT = 0.5f;
+
+    /**
+     * Adds where the affinity takes the CAM's peak. Hot cells are those with {@code ĉ_k ≥ HOT} for some foreground
+     * class k (ĉ keeps only each cell's top foreground class). For each cold object cell j of class g (its label g,
+     * {@code ĉ_g(j) < HOT}, g having a hot cell in the image): {@code Σ_{i hot for g} Â_ij}, the share of j's revised
+     * score that can come from g's peak, accumulated in {@code acc[0]} with a count in {@code acc[1]}. For each
+     * background cell: {@code Σ_{i hot for any class} Â_ij} in {@code acc[2]}, count in {@code acc[3]}. For each cell
+     * j hot for its top class k, whatever its label: {@code Σ_{i hot for k} Â_ij} in {@code acc[4]}, count in
+     * {@code acc[5]}. Ignored cells are skipped in the first two; an image without hot cells adds nothing.
+     */
+    static void addReach(float[] aff, float[] camNorm, byte[] cells, int classes, int p, double[] acc) {
+        boolean[][] hot = new boolean[classes][p];
+        boolean[] anyHot = new boolean[p];
+        boolean[] classHot = new boolean[classes];
+        boolean imageHot = false;
+        for (int k = 1; k < classes; k++) {
+            for (int i = 0; i < p; i++) {
+                if (camNorm[k * p + i] >= HOT) {
+                    hot[k][i] = true;
+                    anyHot[i] = true;
+                    classHot[k] = true;
+                    imageHot = true;
+                }
+            }
+        }
+        for (int j = 0; j < p; j++) {
+            for (int k = 1; k < classes; k++) {
+                if (hot[k][j]) {
+                    double s = 0;
+                    for (int i = 0; i < p; i++) {
+                        if (hot[k][i]) {
+                            s += aff[i * p + j];
+                        }
+                    }
+                    acc[4] += s;
+                    acc[5] += 1;
+                }
+            }
+            int g = cells[j] & 0xFF;
+            if (g == LabelMask.IGNORE) {
+                continue;
+            }
+            if (g == 0) {
+                if (!imageHot) {
+                    continue;
+                }
+                double s = 0;
+                for (int i = 0; i < p; i++) {
+                    if (anyHot[i]) {
+                        s += aff[i * p + j];
+                    }
+                }
+                acc[2] += s;
+                acc[3] += 1;
+            } else if (g < classes && classHot[g] && !hot[g][j]) {
+                double s = 0;
+                for (int i = 0; i < p; i++) {
+                    if (hot[g][i]) {
+                        s += aff[i * p + j];
+                    }
+                }
+                acc[0] += s;
+                acc[1] += 1;
+            }
+        }
     }
 
     /** Adds each valid cell's affinity share from cells of its own label, object and background cells apart. */

@@ -85,4 +85,40 @@ class InspectPcmCommandTest {
         LabelMask scaled = InspectPcmCommand.cellTruth(truth, 18, 18, 3, 3);
         assertArrayEquals(new byte[] {0, 4, 8, 40, 44, 48, 80, 84, 88}, scaled.labels());
     }
+
+    @Test
+    void reachCountsHotCellMassOnColdCellsOfTheirClassAndOnBackground() {
+        int p = 4;
+        int classes = 3; // background and two foreground classes
+        // aff[i·p + j]: column j (the receiving cell) sums to 1.
+        float[][] cols = {{0.7f, 0.1f, 0.1f, 0.1f}, {0.4f, 0.3f, 0.2f, 0.1f}, {0.25f, 0.25f, 0.25f, 0.25f},
+            {0.1f, 0.2f, 0.3f, 0.4f}};
+        float[] aff = new float[p * p];
+        for (int j = 0; j < p; j++) {
+            for (int i = 0; i < p; i++) {
+                aff[i * p + j] = cols[j][i];
+            }
+        }
+        // ĉ: class 1 hot at cell 0 (1.0), cold at cell 1 (0.2); class 2 cold at cell 3 (0.3), hot nowhere.
+        float[] camNorm = {0, 0, 1, 0.7f, 1.0f, 0.2f, 0, 0, 0, 0, 0, 0.3f};
+        byte[] cells = {1, 1, 0, 2};
+        double[] acc = new double[6];
+        InspectPcmCommand.addReach(aff, camNorm, cells, classes, p, acc);
+        // Cell 1 (class 1, cold) draws A[0,1] = 0.4 from class 1's hot cell 0; cell 0 is hot itself and cell 3's
+        // class has no hot cell, so neither counts. Background cell 2 draws A[0,2] = 0.25 from the hot cells. The hot
+        // cell 0 keeps A[0,0] = 0.7 from its class's hot cells.
+        assertArrayEquals(new double[] {0.4, 1, 0.25, 1, 0.7, 1}, acc, 1e-6);
+
+        // Class 2 hot at cell 3 too: background cell 2 now draws from cells 0 and 3; an ignored cell adds nothing to
+        // the first two, but the hot cell 3 (ignored or not) keeps A[3,3] = 0.4 of class 2's peak.
+        float[] camNorm2 = camNorm.clone();
+        camNorm2[2 * p + 3] = 0.9f;
+        byte[] cells2 = {1, 1, 0, (byte) LabelMask.IGNORE};
+        InspectPcmCommand.addReach(aff, camNorm2, cells2, classes, p, acc);
+        assertArrayEquals(new double[] {0.8, 2, 0.25 + 0.5, 2, 0.7 + 0.7 + 0.4, 3}, acc, 1e-6);
+
+        // No hot cell anywhere: nothing is added.
+        InspectPcmCommand.addReach(aff, new float[classes * p], cells, classes, p, acc);
+        assertArrayEquals(new double[] {0.8, 2, 0.75, 2, 1.8, 3}, acc, 1e-6);
+    }
 }
