@@ -57,7 +57,28 @@ public final class QualityBench {
                            double width, int units, double headWidth, double lr, double momentum, double hue, double scale,
                            SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads, Path workDir,
                            Path reportDir, String command, long affinitySteps, int appearanceBins, boolean reusePretrain,
-                           boolean crf) {
+                           boolean crf, SeamTrainer.DenseTargets dense) {
+        public Settings {
+            if (appearanceBins > 0 && dense != null) {
+                throw new IllegalArgumentException("appearance bins and dense targets are two different pre-trainings; give one");
+            }
+            if ((appearanceBins > 0 || dense != null) && pretrainSteps == 0) {
+                throw new IllegalArgumentException("appearance bins and dense targets change the pre-training, which"
+                        + " pretrainSteps 0 leaves out");
+            }
+        }
+
+        /** Without dense targets. */
+        public Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, double pretrainMomentum,
+                        long steps, int batch, double width, int units, double headWidth, double lr, double momentum, double hue,
+                        double scale, SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads,
+                        Path workDir, Path reportDir, String command, long affinitySteps, int appearanceBins,
+                        boolean reusePretrain, boolean crf) {
+            this(seeds, data, pretrainSteps, pretrainLr, pretrainMomentum, steps, batch, width, units, headWidth, lr, momentum,
+                    hue, scale, lossWeights, methods, threads, workDir, reportDir, command, affinitySteps, appearanceBins,
+                    reusePretrain, crf, null);
+        }
+
         /** Images per data set. */
         public int count() {
             return data.count();
@@ -106,14 +127,19 @@ public final class QualityBench {
                 // tags; with them it learns another data set of the same generator tagged with its markings and with
                 // its bodies' hues (see appearanceSet), and keeps only the marking rows of fc8.
                 init = s.workDir().resolve("pretrain-s" + seed);
+                // With dense targets it learns the bench's own images, tagged with their markings, and at every cell
+                // the hue bin of the image around it (self-supervised: read from the augmented image, no masks).
+                boolean extraRows = s.appearanceBins() > 0 || s.dense() != null;
                 TrainingSet pretrainSet = s.appearanceBins() > 0
-                        ? appearanceSet(cfg.withSeed(APPEARANCE_SEED_OFFSET + seed), s.appearanceBins()) : set;
-                Path pretrainOut = s.appearanceBins() > 0 ? s.workDir().resolve("pretrain-appearance-s" + seed) : init;
+                        ? appearanceSet(cfg.withSeed(APPEARANCE_SEED_OFFSET + seed), s.appearanceBins())
+                        : s.dense() != null ? withBinNames(set, s.dense().hue().bins()) : set;
+                Path pretrainOut = s.appearanceBins() > 0 ? s.workDir().resolve("pretrain-appearance-s" + seed)
+                        : s.dense() != null ? s.workDir().resolve("pretrain-dense-s" + seed) : init;
                 var net = new NetConfig(BackboneConfig.small(s.width(), s.units()), pretrainSet.classes().size(),
                         NetConfig.Method.CAM, NetConfig.BatchNormMode.TRAIN, false, 4096);
                 var trainer = new SeamTrainer.Config(s.pretrainSteps(), s.batch(), augment(s),
                         new PolySgd.Config(s.pretrainLr(), 10, 5e-4, s.pretrainMomentum(), 0.9, s.pretrainSteps()),
-                        SeamObjective.DEFAULT_SCALE, seed, 25); // a CAM run: the transform scale plays no part
+                        SeamObjective.DEFAULT_SCALE, seed, 25, SeamObjective.Weights.REFERENCE, s.dense()); // a CAM run: no A
                 // Everything that shapes the pre-training, so a kept one is reused only for the same settings.
                 String key = String.join("\n", "net " + net, "trainer " + trainer, "data " + cfg,
                         "appearanceBins " + s.appearanceBins(), "threads " + s.threads()) + "\n";
@@ -129,7 +155,7 @@ public final class QualityBench {
                     try (NDManager manager = NDManager.newBaseManager()) {
                         pretrainSeconds = TrainingRun.execute(new TrainingRun.Request(net, trainer, null, pretrainOut,
                                 new double[] {0.5, 1.0, 1.5, 2.0}, 0.26f), pretrainSet, manager, () -> false).result().seconds();
-                        if (s.appearanceBins() > 0) {
+                        if (extraRows) {
                             keepClasses(pretrainOut, init, set.classes(), manager);
                         }
                     }
@@ -146,6 +172,23 @@ public final class QualityBench {
             }
         }
         return rows;
+    }
+
+    /**
+     * The bench's own training set with {@code bins} names appended to its vocabulary for the dense targets' fc8 rows
+     * (their image-level labels false and unused), the images and marking tags unchanged.
+     */
+    static TrainingSet withBinNames(TrainingSet set, int bins) {
+        var names = new ArrayList<>(set.classes().names());
+        for (int b = 0; b < bins; b++) {
+            names.add(String.format(java.util.Locale.ROOT, "hue-cell-%03d", Math.round(b * 360.0 / bins)));
+        }
+        var examples = new ArrayList<TrainingSet.Example>(set.size());
+        for (TrainingSet.Example ex : set.examples()) {
+            examples.add(new TrainingSet.Example(ex.id(), ex.image(), java.util.Arrays.copyOf(ex.labels(), ex.labels().length + bins)));
+        }
+        return new TrainingSet(ClassVocabulary.of(names), examples, set.name() + " with " + bins + " dense hue bins",
+                set.split());
     }
 
     /** Seed offset of the appearance pre-training data set: never one of the bench's own data sets. */
@@ -402,6 +445,13 @@ public final class QualityBench {
                         .append(") tagged with its markings and with ").append(s.appearanceBins())
                         .append(" hue bins of its bodies' colours; fc8 then keeps only the marking rows");
             }
+            if (s.dense() != null) {
+                sb.append(", on the bench's own images and tags plus a dense self-supervised target (weight ")
+                        .append(s.dense().weight()).append("): at every stride-8 cell, which of ").append(s.dense().hue().bins())
+                        .append(" hue bins the chroma-weighted mean colour of the ").append(2 * s.dense().hue().radius() + 1)
+                        .append("×").append(2 * s.dense().hue().radius() + 1).append(" cells around it falls in (cells under chroma ")
+                        .append(s.dense().hue().minChroma()).append(" ignored); fc8 then keeps only the marking rows");
+            }
             sb.append("; CAM and SEAM then each start from it and train ").append(s.steps())
                     .append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr()).append(", 10× heads, momentum ")
                     .append(s.momentum()).append(", poly 0.9, BatchNorm and conv1a/b2 frozen as in the reference, transform scale ")
@@ -486,6 +536,11 @@ public final class QualityBench {
                 Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
                 Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps()),
                 Map.entry("appearanceBins", s.appearanceBins()), Map.entry("crf", s.crf()))));
+        if (s.dense() != null) {
+            @SuppressWarnings("unchecked")
+            var settings = (Map<String, Object>) json.get("settings");
+            settings.put("denseTargets", s.dense());
+        }
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);

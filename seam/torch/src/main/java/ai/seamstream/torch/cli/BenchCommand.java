@@ -1,5 +1,6 @@
 package ai.seamstream.torch.cli;
 
+import ai.seamstream.core.augment.NeighbourhoodHue;
 import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.torch.bench.InferBench;
 import ai.seamstream.torch.bench.QualityBench;
@@ -8,6 +9,7 @@ import ai.seamstream.torch.bench.SpeedBench;
 import ai.seamstream.torch.loss.SeamLosses;
 import ai.seamstream.torch.loss.SeamObjective;
 import ai.seamstream.torch.net.NetConfig;
+import ai.seamstream.torch.train.SeamTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -77,7 +79,26 @@ final class BenchCommand {
             // Bench defaults: objects take a VOC-like share of the image (docs/benchmarks/README.md says why).
             SyntheticConfig data = SynthCommand.dataShape(a, "bench quality", SyntheticConfig.defaults()
                     .withCount(a.integer("count", 240, 8, 1_000_000)).withSize(size, size).withBodies(0.5, 0.8).withMarkings(0.08, 0.14));
-            var s = new QualityBench.Settings(seeds, data, a.longValue("pretrain-steps", 1500, 0), a.real("pretrain-lr", 0.05, 1e-6, 10),
+            int denseBins = a.integer("dense-bins", 0, 0, 36);
+            int denseRadius = a.integer("dense-radius", 1, 0, 8);
+            double denseMinChroma = a.real("dense-min-chroma", 0.1, 0, 1);
+            double denseWeight = a.real("dense-weight", 0.1, 1e-6, 100);
+            if (denseBins == 1) {
+                throw new UsageException("bench quality: --dense-bins needs at least 2 bins (0 turns the dense targets off)");
+            }
+            var dense = denseBins == 0 ? null : new SeamTrainer.DenseTargets(
+                    new NeighbourhoodHue.Settings(denseBins, denseRadius, denseMinChroma), denseWeight);
+            long pretrainSteps = a.longValue("pretrain-steps", 1500, 0);
+            int appearanceBins = a.integer("appearance-bins", 0, 0, 36);
+            if (appearanceBins > 0 && dense != null) {
+                throw new UsageException("bench quality: --appearance-bins and --dense-bins are two different pre-trainings;"
+                        + " give one");
+            }
+            if ((appearanceBins > 0 || dense != null) && pretrainSteps == 0) {
+                throw new UsageException("bench quality: --" + (dense != null ? "dense-bins" : "appearance-bins")
+                        + " changes the pre-training, which --pretrain-steps 0 leaves out; give --pretrain-steps > 0 or drop it");
+            }
+            var s = new QualityBench.Settings(seeds, data, pretrainSteps, a.real("pretrain-lr", 0.05, 1e-6, 10),
                     a.real("pretrain-momentum", 0.9, 0, 0.999),
                     a.longValue("steps", 600, 1), a.integer("batch", 8, 1, 256),
                     a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("head-width", 1, 0, 1), a.real("lr", 0.01, 1e-6, 10),
@@ -86,12 +107,8 @@ final class BenchCommand {
                             a.real("ohem-ratio", SeamLosses.OHEM_RATIO, 1e-6, 1)),
                     methods(a), threads,
                     a.path("out", Path.of("target", "bench-quality")), report, command, a.longValue("affinity-steps", 0, 0),
-                    a.integer("appearance-bins", 0, 0, 36), a.flag("reuse-pretrain"), a.flag("crf"));
+                    appearanceBins, a.flag("reuse-pretrain"), a.flag("crf"), dense);
             a.finish();
-            if (s.appearanceBins() > 0 && s.pretrainSteps() == 0) {
-                throw new UsageException("bench quality: --appearance-bins changes the pre-training, which --pretrain-steps 0"
-                        + " leaves out; give --pretrain-steps > 0 or drop --appearance-bins");
-            }
             EngineSetup.configure(threads, seeds[0]);
             var rows = QualityBench.run(s);
             QualityBench.write(s, rows);

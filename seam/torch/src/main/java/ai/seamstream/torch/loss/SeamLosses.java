@@ -108,6 +108,26 @@ public final class SeamLosses {
     }
 
     /**
+     * Dense softmax cross-entropy, a loss of the benchmark's stand-in pre-training (not of SEAM): {@code −Σ t·log
+     * softmax(z)} over N×B×h×w logits z and one-hot targets t (softmax over the B channels), divided by the number
+     * of target cells {@code Σ t} (at least 1). A cell whose target column is all zero is ignored.
+     *
+     * @throws IllegalArgumentException unless both are 4-D and of the same shape
+     */
+    public static NDArray denseCrossEntropy(NDArray logits, NDArray oneHot) {
+        requireRank4("denseCrossEntropy logits", logits);
+        if (!logits.getShape().equals(oneHot.getShape())) {
+            throw new IllegalArgumentException("dense cross-entropy needs logits and targets of one shape, got "
+                    + logits.getShape() + " and " + oneHot.getShape());
+        }
+        return TensorScope.compute(() -> {
+            NDManager m = logits.getManager();
+            NDArray cells = oneHot.sum().maximum(OwnedArrays.scalar(m, 1f));
+            return oneHot.mul(logits.logSoftmax(1)).sum().neg().div(cells);
+        });
+    }
+
+    /**
      * K of the min-pool loss, {@code floor(h·w/4)} (SEAM-METHOD §2).
      *
      * @throws IllegalArgumentException if the map has fewer than 4 pixels

@@ -161,6 +161,45 @@ public final class SeamObjective {
         return terms(x.getManager(), t);
     }
 
+    /**
+     * The benchmark's dense stand-in pre-training (not part of SEAM): a CAM network whose fc8 has {@code 1 + C + B}
+     * rows, the background, C classes and B appearance bins. The classification loss covers the C classes only
+     * (GAP of their input-size maps against {@code labelsWithBg[:, 1..C]}); the B rows of the stride-8 scores get
+     * {@link SeamLosses#denseCrossEntropy} against {@code oneHot} (N×B×h×w, h×w the stride-8 grid). {@code total =
+     * cls + weight·dense}; {@code minPool}, {@code er} and {@code ecr} are zero, so the dense term is
+     * {@code (total − cls)/weight}.
+     *
+     * @throws IllegalArgumentException if the fc8 rows are not {@code 1 + classes + B} or shapes do not match
+     */
+    public static Terms camWithDenseTargets(SeamNetwork net, NDArray x, NDArray labelsWithBg, int classes, NDArray oneHot,
+                                            double weight, boolean training) {
+        checkInputs(net, x, labelsWithBg);
+        long bins = oneHot.getShape().dimension() == 4 ? oneHot.getShape().get(1) : -1;
+        if (classes < 1 || bins < 1 || net.config().classes() != 1 + classes + bins) {
+            throw new IllegalArgumentException("dense pre-training needs fc8 rows 1 + " + classes + " classes + the targets' "
+                    + bins + " bins, the network has " + net.config().classes());
+        }
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("the dense weight must be finite and >= 0, got " + weight);
+        }
+        NDArray[] t = TensorScope.computeAll(() -> {
+            NDArray y = labelsWithBg.toType(x.getDataType(), false).duplicate(); // owned: backward reads it
+            SeamNetwork.Forward f = net.forward(x, training);
+            String own = "1:" + (1 + classes);
+            NDArray cls = SeamLosses.classification(
+                    SeamLosses.globalAveragePool(f.cam().get(new NDIndex(":, " + own + ", :, :"))), y.get(new NDIndex(":, " + own)));
+            NDArray low = f.camLowRes().get(new NDIndex(":, " + (1 + classes) + ":, :, :"));
+            if (!low.getShape().equals(oneHot.getShape())) {
+                throw new IllegalArgumentException("dense targets must be " + low.getShape() + ", got " + oneHot.getShape());
+            }
+            NDArray dense = SeamLosses.denseCrossEntropy(low, oneHot);
+            NDManager m = x.getManager();
+            NDArray total = cls.add(dense.mul(OwnedArrays.scalar(m, (float) weight)));
+            return new NDArray[] {total, cls, m.zeros(new Shape()), m.zeros(new Shape()), m.zeros(new Shape())};
+        });
+        return terms(x.getManager(), t);
+    }
+
     private static Terms terms(NDManager owner, NDArray[] t) {
         for (NDArray a : t) {
             if (a.getManager() != owner) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.seamstream.core.augment.AugmentConfig;
 import ai.seamstream.core.augment.Augmenter;
+import ai.seamstream.core.augment.NeighbourhoodHue;
 import ai.seamstream.torch.loss.SeamObjective;
 import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.net.SeamNetwork;
@@ -22,13 +23,38 @@ import java.util.function.BooleanSupplier;
  */
 public final class SeamTrainer {
 
-    /** A training run's settings. {@code transformScale} is s of the affine transform A (0.3). */
+    /**
+     * The benchmark's dense stand-in pre-training (not SEAM): a CAM network whose last B fc8 rows learn, per stride-8
+     * cell, the {@link NeighbourhoodHue} bin of the augmented image, weighted by {@code weight} next to the
+     * classification loss of the data's first {@code C − B} foreground classes (see
+     * {@link SeamObjective#camWithDenseTargets}). The data's vocabulary ends with B names for the bins; their
+     * image-level labels are not used.
+     */
+    public record DenseTargets(NeighbourhoodHue.Settings hue, double weight) {
+        public DenseTargets {
+            if (hue == null || !(weight > 0) || Double.isInfinite(weight)) {
+                throw new IllegalArgumentException("dense targets need hue settings and a finite weight > 0, got " + hue
+                        + ", " + weight);
+            }
+        }
+    }
+
+    /**
+     * A training run's settings. {@code transformScale} is s of the affine transform A (0.3). {@code dense}, null
+     * for every SEAM or CAM run, turns a CAM run into the benchmark's dense pre-training.
+     */
     public record Config(long steps, int batch, AugmentConfig augment, PolySgd.Config optimizer, double transformScale,
-                         long seed, int logEvery, SeamObjective.Weights lossWeights) {
+                         long seed, int logEvery, SeamObjective.Weights lossWeights, DenseTargets dense) {
         /** The reference's loss weights (all 1). */
         public Config(long steps, int batch, AugmentConfig augment, PolySgd.Config optimizer, double transformScale,
                       long seed, int logEvery) {
             this(steps, batch, augment, optimizer, transformScale, seed, logEvery, SeamObjective.Weights.REFERENCE);
+        }
+
+        /** No dense targets. */
+        public Config(long steps, int batch, AugmentConfig augment, PolySgd.Config optimizer, double transformScale,
+                      long seed, int logEvery, SeamObjective.Weights lossWeights) {
+            this(steps, batch, augment, optimizer, transformScale, seed, logEvery, lossWeights, null);
         }
 
         public Config {
@@ -93,6 +119,14 @@ public final class SeamTrainer {
         if (nc.classes() != data.classes().size()) {
             throw new IllegalArgumentException("the network has " + nc.classes() + " classes, the data " + data.classes().size());
         }
+        DenseTargets dense = cfg.dense();
+        int bins = dense == null ? 0 : dense.hue().bins();
+        if (dense != null && (nc.method() != NetConfig.Method.CAM || data.classes().foregroundCount() <= bins)) {
+            throw new IllegalArgumentException("dense targets need a CAM network and a vocabulary of classes followed by "
+                    + bins + " bin names, got " + nc.method() + " with " + data.classes().foregroundCount()
+                    + " foreground names");
+        }
+        int grid = NeighbourhoodHue.cells(cfg.augment().cropSize(), 8);
         var augmenter = new Augmenter(cfg.augment());
         var sgd = new PolySgd(net.params(), cfg.optimizer());
         var order = new EpochOrder(data.size(), cfg.seed());
@@ -110,12 +144,22 @@ public final class SeamTrainer {
             for (step = 0; step < cfg.steps(); step++) {
                 float[] images = new float[cfg.batch() * 3 * crop * crop];
                 float[] labels = new float[cfg.batch() * classes];
+                float[] oneHot = dense == null ? null : new float[cfg.batch() * bins * grid * grid];
                 for (int b = 0; b < cfg.batch(); b++) {
                     TrainingSet.Example ex = data.examples().get(order.next());
                     // Each sample's randomness depends only on (seed, step, slot): a run is reproducible.
                     var rng = new SplittableRandom(mix(cfg.seed(), step, b));
                     var aug = augmenter.apply(ex.image(), rng);
                     System.arraycopy(aug.chw(), 0, images, b * 3 * crop * crop, 3 * crop * crop);
+                    if (dense != null) {
+                        // Targets from the augmented image itself: flips, crops and colour jitter move them along.
+                        int[] t = NeighbourhoodHue.targets(aug.chw(), crop, crop, cfg.augment().norm(), 8, dense.hue());
+                        for (int i = 0; i < t.length; i++) {
+                            if (t[i] != NeighbourhoodHue.IGNORE) {
+                                oneHot[(b * bins + t[i]) * grid * grid + i] = 1f;
+                            }
+                        }
+                    }
                     labels[b * classes] = 1f; // ỹ = [1; y]: background is always present
                     for (int k = 0; k < ex.labels().length; k++) {
                         labels[b * classes + 1 + k] = ex.labels()[k] ? 1f : 0f;
@@ -128,6 +172,9 @@ public final class SeamTrainer {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         SeamObjective.Terms t = nc.method() == NetConfig.Method.SEAM
                                 ? SeamObjective.seam(net, x, y, cfg.transformScale(), true, cfg.lossWeights())
+                                : dense != null
+                                ? SeamObjective.camWithDenseTargets(net, x, y, data.classes().foregroundCount() - bins,
+                                        m.create(oneHot, new Shape(cfg.batch(), bins, grid, grid)), dense.weight(), true)
                                 : SeamObjective.cam(net, x, y, true);
                         l = new Losses(t.total().getFloat(), t.cls().getFloat(), t.minPool().getFloat(), t.er().getFloat(),
                                 t.ecr().getFloat());

@@ -3,9 +3,13 @@ package ai.seamstream.torch.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.seamstream.core.augment.NeighbourhoodHue;
 import ai.seamstream.core.synth.SyntheticConfig;
+import ai.seamstream.torch.checkpoint.Checkpoint;
+import ai.seamstream.torch.train.SeamTrainer;
 import ai.seamstream.torch.loss.SeamObjective;
 import ai.seamstream.torch.net.NetConfig;
 import java.nio.file.Files;
@@ -27,11 +31,16 @@ class QualityBenchOptionsTest {
 
     private static QualityBench.Settings settings(Path dir, double pretrainLr, double fineTuneMomentum, boolean reuse,
                                                   boolean crf) {
+        return settings(dir, pretrainLr, fineTuneMomentum, reuse, crf, null);
+    }
+
+    private static QualityBench.Settings settings(Path dir, double pretrainLr, double fineTuneMomentum, boolean reuse,
+                                                  boolean crf, SeamTrainer.DenseTargets dense) {
         SyntheticConfig data = SyntheticConfig.defaults().withCount(8).withBodies(0.5, 0.8).withSize(48, 48)
                 .withMarkings(0.08, 0.14);
         return new QualityBench.Settings(new long[] {5}, data, 2, pretrainLr, 0.9, 1, 2, 0.0625, 1, 1, 0.01,
                 fineTuneMomentum, 0.1, 0.3, SeamObjective.Weights.REFERENCE, List.of(NetConfig.Method.CAM), 1,
-                dir.resolve("work"), dir.resolve("report"), "test", 0, 0, reuse, crf);
+                dir.resolve("work"), dir.resolve("report"), "test", 0, 0, reuse, crf, dense);
     }
 
     private static String pretrainWeights(Path dir) throws Exception {
@@ -94,5 +103,38 @@ class QualityBenchOptionsTest {
         var keys = new java.util.ArrayList<String>();
         settings.fieldNames().forEachRemaining(keys::add);
         assertEquals(keys.stream().sorted().toList(), keys, "settings in a stable order, so reruns diff cleanly");
+    }
+
+    @Test
+    void densePretrainingAddsBinRowsThatBothMethodsNeverSee(@TempDir Path dir) throws Exception {
+        var dense = new SeamTrainer.DenseTargets(new NeighbourhoodHue.Settings(6, 1, 0.1), 1);
+        var s = settings(dir, 0.05, 0.0, true, false, dense);
+        List<QualityBench.Row> rows = QualityBench.run(s);
+        assertEquals(List.of("CAM"), rows.stream().map(QualityBench.Row::method).toList());
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path work = dir.resolve("work");
+        var full = Checkpoint.readManifest(work.resolve("pretrain-dense-s5"));
+        var kept = Checkpoint.readManifest(work.resolve("pretrain-s5"));
+        var cam = Checkpoint.readManifest(work.resolve("cam-s5"));
+        int c = kept.classes().size();
+        assertEquals(c + 6, full.classes().size(), "the pre-training has six extra fc8 rows: " + full.classes());
+        assertEquals(kept.classes(), full.classes().subList(0, c));
+        assertEquals("hue-cell-000", full.classes().get(c));
+        assertEquals(kept.classes(), cam.classes(), "CAM trains on the marking classes alone");
+        assertTrue(Files.readString(work.resolve("pretrain-s5.key")).contains("DenseTargets"), "the key names the targets");
+
+        QualityBench.write(s, rows);
+        String md = Files.readString(dir.resolve("report").resolve("quality.md"));
+        assertTrue(md.contains("dense self-supervised target"), md);
+        var json = mapper.readTree(dir.resolve("report").resolve("quality.json").toFile()).get("settings");
+        assertEquals(6, json.get("denseTargets").get("hue").get("bins").asInt());
+
+        // The other pre-training and a run without one are refused up front.
+        assertThrows(IllegalArgumentException.class, () -> new QualityBench.Settings(new long[] {5}, s.data(), 2, 0.05, 0.9,
+                1, 2, 0.0625, 1, 1, 0.01, 0, 0.1, 0.3, SeamObjective.Weights.REFERENCE, List.of(NetConfig.Method.CAM), 1,
+                work, dir, "test", 0, 6, false, false, dense));
+        assertThrows(IllegalArgumentException.class, () -> new QualityBench.Settings(new long[] {5}, s.data(), 0, 0.05, 0.9,
+                1, 2, 0.0625, 1, 1, 0.01, 0, 0.1, 0.3, SeamObjective.Weights.REFERENCE, List.of(NetConfig.Method.CAM), 1,
+                work, dir, "test", 0, 0, false, false, dense));
     }
 }

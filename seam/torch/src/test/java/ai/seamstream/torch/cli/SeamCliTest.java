@@ -275,6 +275,14 @@ class SeamCliTest {
         seam("bench", "quality", "--appearance-bins", "37", "--out", out.toString()).isUserError("appearance-bins");
         seam("bench", "quality", "--appearance-bins", "6", "--pretrain-steps", "0", "--out", out.toString())
                 .isUserError("--appearance-bins");
+        seam("bench", "quality", "--dense-bins", "1", "--out", out.toString()).isUserError("--dense-bins");
+        seam("bench", "quality", "--dense-bins", "37", "--out", out.toString()).isUserError("dense-bins");
+        seam("bench", "quality", "--dense-bins", "6", "--dense-min-chroma", "2", "--out", out.toString())
+                .isUserError("dense-min-chroma");
+        seam("bench", "quality", "--dense-bins", "6", "--appearance-bins", "6", "--out", out.toString())
+                .isUserError("two different pre-trainings");
+        seam("bench", "quality", "--dense-bins", "6", "--pretrain-steps", "0", "--out", out.toString())
+                .isUserError("--dense-bins");
         seam("bench", "fast").isUserError("quality");
         seam("bench", "refine", "--sizes", "500x", "--report", out.toString()).isUserError("--sizes");
         assertFalse(Files.exists(out), "nothing trained or written");

@@ -272,4 +272,41 @@ class SeamLossesTest {
         };
         assertEquals(before + outs.length, manager.getManagedArrays().size());
     }
+
+    @Test
+    void denseCrossEntropyMatchesNaiveLoopAndIgnoresEmptyCells() {
+        int n = 2, b = 3, h = 2, w = 3, hw = h * w;
+        float[] z = random(41, n * b * hw, 3.0);
+        int[] target = {0, 2, -1, 1, 1, 0, 2, -1, -1, 0, 1, 2}; // per (sample, cell); -1: no target
+        float[] t = new float[n * b * hw];
+        double sum = 0;
+        int cells = 0;
+        for (int s = 0; s < n; s++) {
+            for (int i = 0; i < hw; i++) {
+                int k = target[s * hw + i];
+                if (k < 0) {
+                    continue;
+                }
+                t[(s * b + k) * hw + i] = 1;
+                double max = -Double.MAX_VALUE;
+                for (int c = 0; c < b; c++) {
+                    max = Math.max(max, z[(s * b + c) * hw + i]);
+                }
+                double den = 0;
+                for (int c = 0; c < b; c++) {
+                    den += Math.exp(z[(s * b + c) * hw + i] - max);
+                }
+                sum += -(z[(s * b + k) * hw + i] - max - Math.log(den));
+                cells++;
+            }
+        }
+        float got = SeamLosses.denseCrossEntropy(manager.create(z, new Shape(n, b, h, w)),
+                manager.create(t, new Shape(n, b, h, w))).getFloat();
+        assertEquals(sum / cells, got, 1e-5);
+        float none = SeamLosses.denseCrossEntropy(manager.create(z, new Shape(n, b, h, w)),
+                manager.zeros(new Shape(n, b, h, w))).getFloat();
+        assertEquals(0f, none, 0f, "no target cell: zero, not NaN");
+        assertThrows(IllegalArgumentException.class, () -> SeamLosses.denseCrossEntropy(
+                manager.create(z, new Shape(n, b, h, w)), manager.zeros(new Shape(n, b, w, h))));
+    }
 }

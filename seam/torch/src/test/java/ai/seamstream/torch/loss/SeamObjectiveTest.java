@@ -8,6 +8,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.seamstream.schemas.ClassVocabulary;
@@ -202,6 +203,58 @@ class SeamObjectiveTest {
             double min = (naiveMin(f1.camRv(), y, c) + naiveMin(f2.camRv(), y, c)) / 2;
             assertEquals(cls, t.cls().getFloat(), 1e-5);
             assertEquals(min, t.minPool().getFloat(), 1e-5);
+        }
+    }
+
+    @Test
+    void denseTargetsAddAWeightedCrossEntropyOnTheBinRowsAndLeaveThemOutOfTheClassification() {
+        var vocab = ClassVocabulary.ofForeground(List.of("cat", "dog", "car", "bin-a", "bin-b"));
+        NetConfig cfg = NetConfig.of(BackboneConfig.small(1.0 / 16, 1), vocab, Method.CAM, BatchNormMode.TRAIN, false, 16);
+        try (SeamNetwork net = new SeamNetwork(cfg, manager, 3)) {
+            NDArray x = images(manager, 4);
+            float[] y = {1, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1}; // the bin columns' labels must play no part
+            int g = 6; // 48/8
+            int[] target = new int[2 * g * g];
+            float[] oneHot = new float[2 * 2 * g * g];
+            SplittableRandom r = new SplittableRandom(9);
+            for (int b = 0; b < 2; b++) {
+                for (int i = 0; i < g * g; i++) {
+                    int t = r.nextInt(3) - 1; // -1: no target
+                    target[b * g * g + i] = t;
+                    if (t >= 0) {
+                        oneHot[(b * 2 + t) * g * g + i] = 1;
+                    }
+                }
+            }
+            NDArray hot = manager.create(oneHot, new Shape(2, 2, g, g));
+            try (SeamObjective.Terms t = SeamObjective.camWithDenseTargets(net, x, manager.create(y, new Shape(2, 6)), 3, hot,
+                    0.5, false); SeamNetwork.Forward f = net.forward(x, false)) {
+                float[] y4 = {1, 1, 0, 1, 1, 0, 1, 0};
+                double cls = naiveCls(f.cam().get(new NDIndex(":, 0:4, :, :")), y4, 4);
+                float[] low = f.camLowRes().toFloatArray(); // 2×6×g×g
+                double ce = 0;
+                int cells = 0;
+                for (int b = 0; b < 2; b++) {
+                    for (int i = 0; i < g * g; i++) {
+                        int k = target[b * g * g + i];
+                        if (k < 0) {
+                            continue;
+                        }
+                        double z0 = low[(b * 6 + 4) * g * g + i];
+                        double z1 = low[(b * 6 + 5) * g * g + i];
+                        double zk = k == 0 ? z0 : z1;
+                        ce += Math.log(Math.exp(z0) + Math.exp(z1)) - zk;
+                        cells++;
+                    }
+                }
+                ce /= cells;
+                assertEquals(cls, t.cls().getFloat(), 1e-5);
+                assertEquals(cls + 0.5 * ce, t.total().getFloat(), 1e-5);
+                assertEquals(0f, t.ecr().getFloat(), 0f);
+            }
+            // fc8 rows must be 1 + classes + bins
+            assertThrows(IllegalArgumentException.class, () -> SeamObjective.camWithDenseTargets(net, x,
+                    manager.create(y, new Shape(2, 6)), 2, hot, 1, false));
         }
     }
 
