@@ -33,8 +33,11 @@ public final class SeamObjective {
      * @param minPool {@code (L_min1 + L_min2)/2}
      * @param er      {@code L_ER}
      * @param ecr     {@code L_ECR1 + L_ECR2}
+     * @param dense   the unweighted dense cross-entropy of {@link #camWithDenseTargets} (the benchmark's stand-in
+     *                pre-training); zero for SEAM and the CAM baseline
      */
-    public record Terms(NDArray total, NDArray cls, NDArray minPool, NDArray er, NDArray ecr) implements AutoCloseable {
+    public record Terms(NDArray total, NDArray cls, NDArray minPool, NDArray er, NDArray ecr, NDArray dense)
+            implements AutoCloseable {
         @Override
         public void close() {
             total.close();
@@ -42,6 +45,7 @@ public final class SeamObjective {
             minPool.close();
             er.close();
             ecr.close();
+            dense.close();
         }
     }
 
@@ -136,7 +140,7 @@ public final class SeamObjective {
             NDManager m = x.getManager();
             NDArray total = cls.add(minPool.mul(OwnedArrays.scalar(m, (float) w.minPool())))
                     .add(er.mul(OwnedArrays.scalar(m, (float) w.er()))).add(ecr.mul(OwnedArrays.scalar(m, (float) w.ecr())));
-            return new NDArray[] {total, cls, minPool, er, ecr};
+            return new NDArray[] {total, cls, minPool, er, ecr, m.zeros(new Shape())};
         });
         return terms(x.getManager(), t);
     }
@@ -156,7 +160,7 @@ public final class SeamObjective {
                     SeamLosses.globalAveragePool(f.cam().get(new NDIndex(":, 1:, :, :"))), y.get(new NDIndex(":, 1:")));
             NDManager m = x.getManager();
             NDArray total = cls.add(0f);
-            return new NDArray[] {total, cls, m.zeros(new Shape()), m.zeros(new Shape()), m.zeros(new Shape())};
+            return new NDArray[] {total, cls, m.zeros(new Shape()), m.zeros(new Shape()), m.zeros(new Shape()), m.zeros(new Shape())};
         });
         return terms(x.getManager(), t);
     }
@@ -166,8 +170,8 @@ public final class SeamObjective {
      * rows, the background, C classes and B appearance bins. The classification loss covers the C classes only
      * (GAP of their input-size maps against {@code labelsWithBg[:, 1..C]}); the B rows of the stride-8 scores get
      * {@link SeamLosses#denseCrossEntropy} against {@code oneHot} (N×B×h×w, h×w the stride-8 grid). {@code total =
-     * cls + weight·dense}; {@code minPool}, {@code er} and {@code ecr} are zero, so the dense term is
-     * {@code (total − cls)/weight}.
+     * cls + weight·dense}, with the unweighted dense term in {@link Terms#dense()}; {@code minPool}, {@code er} and
+     * {@code ecr} are zero.
      *
      * @throws IllegalArgumentException if the fc8 rows are not {@code 1 + classes + B} or shapes do not match
      */
@@ -195,7 +199,7 @@ public final class SeamObjective {
             NDArray dense = SeamLosses.denseCrossEntropy(low, oneHot);
             NDManager m = x.getManager();
             NDArray total = cls.add(dense.mul(OwnedArrays.scalar(m, (float) weight)));
-            return new NDArray[] {total, cls, m.zeros(new Shape()), m.zeros(new Shape()), m.zeros(new Shape())};
+            return new NDArray[] {total, cls, m.zeros(new Shape()), m.zeros(new Shape()), m.zeros(new Shape()), dense};
         });
         return terms(x.getManager(), t);
     }
@@ -206,7 +210,7 @@ public final class SeamObjective {
                 a.attach(owner);
             }
         }
-        return new Terms(t[0], t[1], t[2], t[3], t[4]);
+        return new Terms(t[0], t[1], t[2], t[3], t[4], t[5]);
     }
 
     /** Validates x (N×3×H×W) and ỹ (N×(C+1), background 1, values in [0, 1]); returns x's shape. */

@@ -68,18 +68,26 @@ public final class SeamTrainer {
         }
     }
 
-    /** Loss values of one step (for the CAM method only {@code cls} and {@code total} are non-zero). */
-    public record Losses(float total, float cls, float minPool, float er, float ecr) {
+    /**
+     * Loss values of one step (for the CAM method only {@code cls} and {@code total} are non-zero). {@code dense} is
+     * the unweighted dense term of the benchmark's stand-in pre-training ({@link DenseTargets}), zero otherwise.
+     */
+    public record Losses(float total, float cls, float minPool, float er, float ecr, float dense) {
+        /** Losses without a dense term. */
+        public Losses(float total, float cls, float minPool, float er, float ecr) {
+            this(total, cls, minPool, er, ecr, 0f);
+        }
     }
 
     /** What a progress listener sees: the step just finished, its losses averaged since the last report, speed, ETA. */
     public record Progress(long step, long totalSteps, Losses losses, double imagesPerSecond, Duration eta) {
-        /** One log line: step, losses, images/s, ETA. */
+        /** One log line: step, losses (the dense term only when there is one), images/s, ETA. */
         public String line() {
             long s = eta.toSeconds();
-            return String.format("step %d/%d (%.0f%%) loss %.4f [cls %.4f min %.4f er %.4f ecr %.4f] %.1f img/s ETA %dm%02ds",
+            String dense = losses.dense == 0f ? "" : String.format(" dense %.4f", losses.dense);
+            return String.format("step %d/%d (%.0f%%) loss %.4f [cls %.4f min %.4f er %.4f ecr %.4f%s] %.1f img/s ETA %dm%02ds",
                     step, totalSteps, 100.0 * step / totalSteps, losses.total, losses.cls, losses.minPool, losses.er,
-                    losses.ecr, imagesPerSecond, s / 60, s % 60);
+                    losses.ecr, dense, imagesPerSecond, s / 60, s % 60);
         }
     }
 
@@ -134,7 +142,7 @@ public final class SeamTrainer {
         int classes = nc.classes();
         var history = new ArrayList<Progress>();
         Losses first = null;
-        double[] window = new double[5];
+        double[] window = new double[6];
         int windowSteps = 0;
         long start = System.nanoTime();
         long windowStart = start;
@@ -177,7 +185,7 @@ public final class SeamTrainer {
                                         m.create(oneHot, new Shape(cfg.batch(), bins, grid, grid)), dense.weight(), true)
                                 : SeamObjective.cam(net, x, y, true);
                         l = new Losses(t.total().getFloat(), t.cls().getFloat(), t.minPool().getFloat(), t.er().getFloat(),
-                                t.ecr().getFloat());
+                                t.ecr().getFloat(), t.dense().getFloat());
                         if (!Float.isFinite(l.total)) {
                             throw new DivergedException("loss became " + l.total + " at step " + (step + 1) + " (cls " + l.cls
                                     + ", min " + l.minPool + ", er " + l.er + ", ecr " + l.ecr + "); lower the learning rate");
@@ -200,12 +208,14 @@ public final class SeamTrainer {
                 window[2] += l.minPool;
                 window[3] += l.er;
                 window[4] += l.ecr;
+                window[5] += l.dense;
                 windowSteps++;
                 boolean last = step + 1 == cfg.steps() || cancelled.getAsBoolean();
                 if ((step + 1) % cfg.logEvery() == 0 || last) {
                     long now = System.nanoTime();
                     Losses mean = new Losses((float) (window[0] / windowSteps), (float) (window[1] / windowSteps),
-                            (float) (window[2] / windowSteps), (float) (window[3] / windowSteps), (float) (window[4] / windowSteps));
+                            (float) (window[2] / windowSteps), (float) (window[3] / windowSteps), (float) (window[4] / windowSteps),
+                            (float) (window[5] / windowSteps));
                     double ips = windowSteps * cfg.batch() / ((now - windowStart) / 1e9);
                     double secPerStep = (now - start) / 1e9 / (step + 1);
                     var p = new Progress(step + 1, cfg.steps(), mean,
@@ -215,7 +225,7 @@ public final class SeamTrainer {
                     }
                     history.add(p);
                     listener.onProgress(p);
-                    window = new double[5];
+                    window = new double[6];
                     windowSteps = 0;
                     windowStart = now;
                 }

@@ -250,6 +250,7 @@ class SeamObjectiveTest {
                 ce /= cells;
                 assertEquals(cls, t.cls().getFloat(), 1e-5);
                 assertEquals(cls + 0.5 * ce, t.total().getFloat(), 1e-5);
+                assertEquals(ce, t.dense().getFloat(), 1e-5, "the unweighted dense term is reported");
                 assertEquals(0f, t.ecr().getFloat(), 0f);
             }
             // fc8 rows must be 1 + classes + bins
@@ -311,6 +312,7 @@ class SeamObjectiveTest {
                 assertEquals(0f, t.minPool().getFloat());
                 assertEquals(0f, t.er().getFloat());
                 assertEquals(0f, t.ecr().getFloat());
+                assertEquals(0f, t.dense().getFloat());
                 assertEquals(t.cls().getFloat(), t.total().getFloat());
                 assertTrue(t.cls().getFloat() > 0f);
                 gc.backward(t.total());
