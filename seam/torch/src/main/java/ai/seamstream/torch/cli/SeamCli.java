@@ -13,7 +13,7 @@ public final class SeamCli {
                      [--objects 1,3] [--bodies 0.3,0.5] [--markings 0.06,0.10] [--marking-tint 1]
                      [--marking-shade 0.5] [--body-cue 0] [--overwrite]
               train  --data DIR --out DIR [--method seam|cam] [--split train] [--backbone small|full] [--width 0.125]
-                     [--units 1] [--head-width 0|0.125..1] [--bn train|frozen] [--freeze-early] [--steps N | --epochs E] [--batch 8] [--crop PX]
+                     [--units 1] [--head-width 1] [--bn train|frozen] [--freeze-early] [--steps N | --epochs E] [--batch 8] [--crop PX]
                      [--lr 0.01] [--head-lr-mult 10] [--weight-decay 5e-4] [--momentum 0] [--scale 0.3] [--seed 1]
                      [--resize 1,1.714] [--hue 0.1] [--threads 2] [--log-every 10] [--init CHECKPOINT_DIR|WEIGHT_FILE]
               infer  --checkpoint DIR --images DIR --out DIR [--split S] [--scales 0.5,1,1.5,2] [--no-flip]

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import ai.seamstream.core.augment.AugmentConfig;
 import ai.seamstream.core.dataset.VocDataset;
 import ai.seamstream.core.image.Normalization;
+import ai.seamstream.torch.checkpoint.Checkpoint;
+import ai.seamstream.torch.checkpoint.CheckpointManifest;
 import ai.seamstream.torch.net.BackboneConfig;
 import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.train.PolySgd;
@@ -12,6 +14,7 @@ import ai.seamstream.torch.train.TrainingRun;
 import ai.seamstream.torch.train.TrainingSet;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code seam train}: trains SEAM or the CAM baseline on a VOC-layout data set and writes a checkpoint. */
@@ -27,7 +30,7 @@ final class TrainCommand {
         String backbone = a.choice("backbone", "small", "small", "full");
         double width = a.real("width", 0.125, 0.01, 1.0);
         int units = a.integer("units", 1, 1, 6);
-        double headWidth = a.real("head-width", 0, 0, 1); // 0: PCM heads scaled with the backbone
+        Double headWidthArg = a.has("head-width") ? a.real("head-width", 1, 0, 1) : null; // 0: heads follow --width
         // Without pretrained weights a frozen (identity) BN leaves a deep net unnormalised; see NetConfig.BatchNormMode.
         NetConfig.BatchNormMode bn = NetConfig.BatchNormMode.valueOf(a.choice("bn", a.has("init") ? "frozen" : "train",
                 "train", "frozen").toUpperCase());
@@ -52,6 +55,7 @@ final class TrainCommand {
         Path init = a.has("init") ? a.existingPath("init") : null;
         a.finish();
 
+        double headWidth = headWidthArg != null ? headWidthArg : defaultHeadWidth(init);
         EngineSetup.configure(threads, seed);
         VocDataset ds = VocDataset.open(data);
         TrainingSet set = TrainingSet.load(ds, split);
@@ -72,6 +76,21 @@ final class TrainCommand {
                     0.26f), set, manager, () -> false);
             out.println("checkpoint " + outcome.manifest().id() + " -> " + dest);
         }
+    }
+
+    /**
+     * The PCM heads' width when {@code --head-width} is not given: a SEAM checkpoint to continue from keeps its own
+     * (its heads' weights must fit); otherwise 1, the reference's 64/128/192 channels, which the quality bench measured
+     * better than heads scaled down with a small backbone (docs/benchmarks/README.md, finding 10).
+     */
+    static double defaultHeadWidth(Path init) throws IOException {
+        if (init != null && Files.isDirectory(init)) {
+            CheckpointManifest m = Checkpoint.readManifest(init);
+            if (m.network() != null && NetConfig.Method.SEAM.name().equals(m.network().method())) {
+                return m.network().headWidth();
+            }
+        }
+        return 1;
     }
 
     /** Crop = the data's longest side rounded up to a multiple of 8, at most the reference's 448. */

@@ -8,6 +8,7 @@ import ai.seamstream.core.mask.LabelMask;
 import ai.seamstream.core.mask.PaletteMaskCodec;
 import ai.seamstream.core.synth.SyntheticConfig;
 import ai.seamstream.core.synth.SyntheticDatasetWriter;
+import ai.seamstream.torch.checkpoint.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -224,6 +225,18 @@ class SeamCliTest {
         seam("inspect-pcm", "--checkpoint", camCkpt.toString(), "--data", data.toString()).isUserError("no PCM");
         seam("inspect-pcm", "--checkpoint", seamCkpt.toString(), "--data", tmp.resolve("nowhere").toString())
                 .isUserError("nowhere");
+    }
+
+    @Test
+    void pcmHeadsDefaultToTheReferenceWidthAndAContinuedRunKeepsItsCheckpoints() throws IOException {
+        Path fresh = trainTiny("tiny-seam-heads", "seam", 1);
+        assertEquals(1.0, Checkpoint.readManifest(fresh).network().headWidth(), "the reference's 64/128/192 channels");
+        Path narrow = trainTiny("tiny-seam-narrow", "seam", 1, "--head-width", "0.25");
+        Path continued = trainTiny("tiny-seam-continued", "seam", 1, "--init", narrow.toString());
+        assertEquals(0.25, Checkpoint.readManifest(continued).network().headWidth(), "the init's heads must fit");
+        Path cam = trainTiny("tiny-cam-heads", "cam", 1);
+        Path fromCam = trainTiny("tiny-seam-from-cam", "seam", 1, "--init", cam.toString());
+        assertEquals(1.0, Checkpoint.readManifest(fromCam).network().headWidth(), "a CAM checkpoint has no heads to keep");
     }
 
     @Test
