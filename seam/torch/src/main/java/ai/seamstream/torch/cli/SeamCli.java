@@ -53,6 +53,35 @@ public final class SeamCli {
     private SeamCli() {
     }
 
+    /**
+     * The usage lines of one command (each entry of {@link #USAGE} starts at two spaces of indentation and runs until the
+     * next): all of {@code bench}'s entries, or only those of {@code bench <sub>} when {@code sub} names one.
+     *
+     * @throws UsageException when no entry is for {@code cmd} (or for {@code sub} of it)
+     */
+    static String usageOf(String cmd, String sub) {
+        boolean bench = cmd.equals("bench");
+        var sb = new StringBuilder("usage: seam ").append(cmd).append(bench ? " " + (sub == null ? "<which>" : sub) : "")
+                .append(" [options]\n");
+        boolean any = false;
+        boolean in = false;
+        for (String line : USAGE.lines().skip(1).toList()) {
+            if (line.length() > 2 && line.charAt(2) != ' ') {
+                String[] words = line.strip().split("\\s+");
+                in = words[0].equals(cmd) && (sub == null || !bench || words[1].equals(sub));
+                any |= in;
+            }
+            if (in) {
+                sb.append(line).append('\n');
+            }
+        }
+        if (!any) {
+            throw new UsageException("no command '" + cmd + (sub != null && bench ? " " + sub : "")
+                    + "'; 'seam help' lists them");
+        }
+        return sb.toString();
+    }
+
     public static void main(String[] argv) {
         System.exit(run(argv, System.out, System.err));
     }
@@ -60,6 +89,15 @@ public final class SeamCli {
     /** Runs one command; returns the process exit code (0 ok, 1 failure of the work, 2 user error). */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+            if (argv.length > 1) { // 'seam help train', 'seam help bench quality'
+                try {
+                    out.print(usageOf(argv[1], argv.length > 2 ? argv[2] : null));
+                    return 0;
+                } catch (UsageException e) {
+                    err.println("seam help: error: " + e.getMessage());
+                    return 2;
+                }
+            }
             out.print(USAGE);
             return argv.length == 0 ? 2 : 0;
         }
@@ -67,6 +105,11 @@ public final class SeamCli {
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
         boolean debug = System.getenv("SEAM_DEBUG") != null;
         try {
+            if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+                // 'seam train --help', 'seam bench quality -h': that command's lines of the usage.
+                out.print(usageOf(cmd, rest.length > 0 && !rest[0].startsWith("-") ? rest[0] : null));
+                return 0;
+            }
             switch (cmd) {
                 case "synth" -> SynthCommand.run(Args.parse("synth", rest), out);
                 case "train" -> TrainCommand.run(Args.parse("train", rest), out);

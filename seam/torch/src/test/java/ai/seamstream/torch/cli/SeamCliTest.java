@@ -248,6 +248,29 @@ class SeamCliTest {
     }
 
     @Test
+    void helpOfOneCommandPrintsItsUsageLinesAlone() {
+        Outcome train = seam("train", "--help");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().startsWith("usage: seam train [options]\n  train  --data DIR --out DIR"), train.out());
+        assertTrue(train.out().contains("[--init CHECKPOINT_DIR|WEIGHT_FILE]"), "its continuation lines: " + train.out());
+        assertFalse(train.out().contains("synth") || train.out().contains("train-affinity"), train.out());
+        assertEquals(train.out(), seam("help", "train").out());
+        assertEquals(train.out(), seam("train", "--data", "anything", "-h").out(), "wherever the flag stands");
+
+        Outcome quality = seam("bench", "quality", "--seeds", "1", "--help");
+        assertEquals(0, quality.code(), quality.err());
+        assertTrue(quality.out().startsWith("usage: seam bench quality [options]\n  bench  quality"), quality.out());
+        assertTrue(quality.out().contains("--dense-bins") && !quality.out().contains("bench  speed")
+                && !quality.out().contains("inspect-pcm"), quality.out());
+        String bench = seam("bench", "--help").out();
+        for (String which : List.of("quality", "speed", "infer", "refine")) {
+            assertTrue(bench.contains("bench  " + which), which + " in: " + bench);
+        }
+        seam("help", "zebra").isUserError("no command 'zebra'");
+        seam("bench", "zebra", "--help").isUserError("no command 'bench zebra'");
+    }
+
+    @Test
     void unknownCommand() {
         seam("segment", "--data", "x").isUserError("unknown command 'segment'");
     }
