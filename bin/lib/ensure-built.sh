@@ -11,7 +11,8 @@
 #   ARTIFACT  the file the launcher runs from
 #   ALSO      a path the same build makes that must exist (a dependency folder; only its presence counts), or ""
 #   MODULES   the -pl list to build with -am, or "" for the whole project
-#   SOURCE_DIR... where sources newer than ARTIFACT make it stale (*.java, *.proto, pom.xml, *.properties; not target/)
+#   SOURCE_DIR... where sources newer than ARTIFACT make it stale (*.java, *.proto, pom.xml, *.properties; not target/,
+#             not src/test/: tests are not in the artifact)
 ensure_built() {
   local name="$1" artifact="$2" also="$3" modules="$4"
   shift 4
@@ -23,7 +24,7 @@ ensure_built() {
   else
     local newer
     newer="$(find "$@" -newer "$artifact" \( -name '*.java' -o -name '*.proto' -o -name 'pom.xml' -o -name '*.properties' \) \
-      -not -path '*/target/*' -print -quit 2>/dev/null || true)"
+      -not -path '*/target/*' -not -path '*/src/test/*' -print -quit 2>/dev/null || true)"
     if [ -n "$newer" ]; then
       why="${artifact#"$root"/} is older than ${newer#"$root"/}"
     fi

@@ -107,6 +107,18 @@ class BinScriptsTest {
     }
 
     @Test
+    void aNewerTestSourceDoesNotMakeTheJarStale() throws Exception {
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().minusSeconds(3600)));
+        jar(Instant.now().minusSeconds(60));
+        Path test = Files.createDirectories(root.resolve("ingest/src/test/java")).resolve("MainTest.java");
+        Files.writeString(test, "class MainTest {}\n");
+        Run r = ingest("1");
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(1, r.calls().size(), "tests are not in the jar: it runs as it is, " + r.calls());
+        assertTrue(r.calls().get(0).startsWith("java "), r.calls().get(0));
+    }
+
+    @Test
     void noBuildRunsAFreshJarWithoutMaven() throws Exception {
         Files.setLastModifiedTime(source, FileTime.from(Instant.now().minusSeconds(3600)));
         jar(Instant.now());
