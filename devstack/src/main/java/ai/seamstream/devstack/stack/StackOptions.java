@@ -62,6 +62,9 @@ public record StackOptions(String command, Path runDir, Path dataDir, int broker
         if (args.length == 0) {
             throw new IllegalArgumentException("a command is needed: one of " + String.join(", ", COMMANDS));
         }
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            args = new String[] {"help"}; // 'seamstream --help', 'seamstream up -h': the usage, exit 0
+        }
         String command = args[0];
         if (!COMMANDS.contains(command)) {
             throw new IllegalArgumentException("unknown command '" + command + "'; commands: " + String.join(", ",

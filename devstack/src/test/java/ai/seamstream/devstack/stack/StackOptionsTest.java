@@ -42,6 +42,13 @@ class StackOptionsTest {
     }
 
     @Test
+    void helpFlagsAnywhereAskForTheUsage() {
+        for (String[] args : new String[][] {{"--help"}, {"-h"}, {"help"}, {"up", "--help"}, {"demo", "--images", "10", "-h"}}) {
+            assertEquals("help", StackOptions.parse(args).command(), String.join(" ", args));
+        }
+    }
+
+    @Test
     void theNoBuildSwitchTurnsBuildingOff() {
         assertTrue(StackOptions.parse(Map.of(), "up").build());
         for (String off : List.of("1", "true", "yes")) {
