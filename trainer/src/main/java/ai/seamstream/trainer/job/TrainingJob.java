@@ -1,7 +1,9 @@
 package ai.seamstream.trainer.job;
 
 import ai.djl.ndarray.NDManager;
+import ai.seamstream.torch.checkpoint.Checkpoint;
 import ai.seamstream.torch.checkpoint.CheckpointManifest;
+import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.train.SeamTrainer;
 import ai.seamstream.torch.train.TrainingRun;
 import ai.seamstream.trainer.dataset.TrainingData;
@@ -95,10 +97,10 @@ public final class TrainingJob {
         }
         LOG.info("job {} starts: {} training images, {} held out, {} skipped, snapshot {}, start {}", id,
                 data.trainSize(), data.holdOut().size(), data.skipped().size(), data.snapshotId(), spec.start().kind());
-        var req = new TrainingRun.Request(spec.net(), spec.trainer(), spec.start().path(), out, spec.inferenceScales(),
-                spec.backgroundThreshold());
         TrainingRun.Outcome outcome;
         try (NDManager m = manager.newSubManager()) {
+            var req = new TrainingRun.Request(startingNet(), spec.trainer(), spec.start().path(), out,
+                    spec.inferenceScales(), spec.backgroundThreshold());
             // PyTorch's grad mode is per thread and on in a new thread; DJL only turns it off when a gradient collector
             // closes. Loading start weights writes into parameters in place, which fails with grad mode on ("a leaf
             // Variable that requires grad is being used in an in-place operation"): a job in a fresh worker thread
@@ -120,6 +122,24 @@ public final class TrainingJob {
         }
         Result r = end(JobState.SUCCEEDED, "trained " + outcome.result().steps() + " steps", outcome.result());
         return new Result(r.progress(), out, outcome.manifest(), outcome.result());
+    }
+
+    /**
+     * The job's network; continuing from the promoted checkpoint it keeps that checkpoint's PCM head width (its heads'
+     * weights must fit), so changing {@code seam.trainer.job.head-width} takes effect from the next scratch or
+     * pretrained start, not by failing every later job.
+     */
+    private NetConfig startingNet() throws IOException {
+        NetConfig net = spec.net();
+        if (spec.start().kind() == JobSpec.Start.Kind.PROMOTED && Files.isDirectory(spec.start().path())) {
+            CheckpointManifest.NetworkSpec promoted = Checkpoint.readManifest(spec.start().path()).network();
+            if (NetConfig.Method.SEAM.name().equals(promoted.method()) && promoted.headWidth() != net.headWidth()) {
+                LOG.info("job {}: PCM head width {} as the promoted checkpoint has it (configured: {})", id,
+                        promoted.headWidth(), net.headWidth());
+                net = net.withHeadWidth(promoted.headWidth());
+            }
+        }
+        return net;
     }
 
     private Result end(JobState state, String message, SeamTrainer.Result training) {

@@ -104,7 +104,12 @@ public final class ServiceConfig {
             throw new IllegalArgumentException("seam.trainer.job.batch-norm must be one of "
                     + Arrays.toString(NetConfig.BatchNormMode.values()) + ", got '" + j.batchNorm() + "'");
         }
-        var net = new NetConfig(backbone, v.size(), NetConfig.Method.SEAM, bn, j.freezeEarly(), NetConfig.DEFAULT_PCM_CHUNK);
+        if (!(j.headWidth() == 0 || (j.headWidth() > 0 && j.headWidth() <= 1))) {
+            throw new IllegalArgumentException("seam.trainer.job.head-width must be 0 (follow the backbone) or in (0, 1], got "
+                    + j.headWidth());
+        }
+        var net = new NetConfig(backbone, v.size(), NetConfig.Method.SEAM, bn, j.freezeEarly(), NetConfig.DEFAULT_PCM_CHUNK,
+                j.headWidth());
         var augment = AugmentConfig.reference().withSizes(j.crop(), j.longMin(), j.longMax());
         var opt = new PolySgd.Config(j.learningRate(), j.headLrMultiplier(), j.weightDecay(), j.momentum(), j.power(),
                 j.steps());

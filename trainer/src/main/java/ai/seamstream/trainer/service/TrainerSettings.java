@@ -146,6 +146,15 @@ public interface TrainerSettings {
         @WithDefault("1")
         int unitsPerStage();
 
+        /**
+         * Channels of the PCM heads f8_3, f8_4, f9 as a fraction of the reference's 64/128/192: 1 keeps them whatever
+         * the backbone, 0 scales them with {@code width}. 0 by default: on the demo's from-scratch recipe 1 did worse
+         * (docs/trainer.md). A job continuing from a promoted checkpoint keeps that checkpoint's width, so its weights
+         * fit.
+         */
+        @WithDefault("0")
+        double headWidth();
+
         /** BatchNorm while training: TRAIN or FROZEN. */
         @WithDefault("TRAIN")
         String batchNorm();

@@ -1,6 +1,7 @@
 package ai.seamstream.trainer.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -135,6 +136,24 @@ class TrainingJobTest {
         assertEquals(JobState.FAILED, r.state());
         assertTrue(r.progress().message().contains("has classes"), r.progress().message());
         assertFalse(Files.exists(dir.resolve("j7")));
+    }
+
+    @Test
+    void aJobContinuingFromThePromotedCheckpointKeepsItsHeadWidth() throws Exception {
+        var first = new TrainingJob("j10", Fixtures.tinySpec(gen.vocabulary(), 2, 0.01), data, dir.resolve("j10"))
+                .run(manager);
+        assertEquals(JobState.SUCCEEDED, first.state());
+        double promoted = first.manifest().network().headWidth();
+        var tiny = Fixtures.tinySpec(gen.vocabulary(), 2, 0.01);
+        var wider = new JobSpec(tiny.net().withHeadWidth(0.5), tiny.trainer(), JobSpec.Start.promoted(first.checkpoint()),
+                tiny.inferenceScales(), tiny.backgroundThreshold());
+        assertNotEquals(promoted, wider.net().headWidth());
+        var r = new TrainingJob("j11", wider, data, dir.resolve("j11")).run(manager);
+        assertEquals(JobState.SUCCEEDED, r.state(), r.progress().message());
+        assertEquals(promoted, r.manifest().network().headWidth(), "the promoted heads' weights must fit");
+        var fresh = new TrainingJob("j12", new JobSpec(tiny.net().withHeadWidth(0.5), tiny.trainer(), JobSpec.Start.scratch(),
+                tiny.inferenceScales(), tiny.backgroundThreshold()), data, dir.resolve("j12")).run(manager);
+        assertEquals(0.5, fresh.manifest().network().headWidth(), "a scratch start takes the configured width");
     }
 
     /** A service runs jobs in a fresh worker thread, where PyTorch's grad mode starts on; loading start weights works. */

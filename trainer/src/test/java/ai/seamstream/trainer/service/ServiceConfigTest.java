@@ -92,6 +92,13 @@ class ServiceConfigTest {
         assertEquals(7, s.trainer().optimizer().totalSteps());
         assertEquals(64, s.trainer().augment().cropSize());
         assertEquals(JobSpec.Start.Kind.SCRATCH, s.start().kind());
+        assertEquals(0.0, s.net().headWidth(), "PCM heads scaled with the backbone by default");
+        var wider = settings(Map.of("seam.trainer.job.head-width", "1")).trainer();
+        assertEquals(1.0, ServiceConfig.jobSpec(wider.job(), ServiceConfig.vocabulary(wider.classes())).net().headWidth());
+        var tooWide = settings(Map.of("seam.trainer.job.head-width", "2")).trainer();
+        var wide = assertThrows(IllegalArgumentException.class, () -> ServiceConfig.jobSpec(tooWide.job(),
+                ServiceConfig.vocabulary(tooWide.classes())));
+        assertTrue(wide.getMessage().contains("seam.trainer.job.head-width"), wide.getMessage());
         var full = settings(Map.of("seam.trainer.job.backbone", "full", "seam.trainer.job.start", "/weights/x.pth"))
                 .trainer();
         JobSpec f = ServiceConfig.jobSpec(full.job(), ServiceConfig.vocabulary(full.classes()));
