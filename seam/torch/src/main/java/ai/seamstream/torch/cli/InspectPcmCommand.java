@@ -261,13 +261,7 @@ final class InspectPcmCommand {
         for (int j = 0; j < p; j++) {
             for (int k = 1; k < classes; k++) {
                 if (hot[k][j]) {
-                    double s = 0;
-                    for (int i = 0; i < p; i++) {
-                        if (hot[k][i]) {
-                            s += aff[i * p + j];
-                        }
-                    }
-                    acc[4] += s;
+                    acc[4] += columnSum(aff, p, j, hot[k]);
                     acc[5] += 1;
                 }
             }
@@ -279,25 +273,24 @@ final class InspectPcmCommand {
                 if (!imageHot) {
                     continue;
                 }
-                double s = 0;
-                for (int i = 0; i < p; i++) {
-                    if (anyHot[i]) {
-                        s += aff[i * p + j];
-                    }
-                }
-                acc[2] += s;
+                acc[2] += columnSum(aff, p, j, anyHot);
                 acc[3] += 1;
             } else if (g < classes && classHot[g] && !hot[g][j]) {
-                double s = 0;
-                for (int i = 0; i < p; i++) {
-                    if (hot[g][i]) {
-                        s += aff[i * p + j];
-                    }
-                }
-                acc[0] += s;
+                acc[0] += columnSum(aff, p, j, hot[g]);
                 acc[1] += 1;
             }
         }
+    }
+
+    /** {@code Σ_{i in rows} Â_ij}: the part of column j of the P×P affinity {@code aff} that comes from the rows marked. */
+    private static double columnSum(float[] aff, int p, int j, boolean[] rows) {
+        double s = 0;
+        for (int i = 0; i < p; i++) {
+            if (rows[i]) {
+                s += aff[i * p + j];
+            }
+        }
+        return s;
     }
 
     /** Adds each valid cell's affinity share from cells of its own label, object and background cells apart. */
