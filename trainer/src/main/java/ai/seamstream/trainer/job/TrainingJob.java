@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,12 +132,12 @@ public final class TrainingJob {
      */
     private NetConfig startingNet() throws IOException {
         NetConfig net = spec.net();
-        if (spec.start().kind() == JobSpec.Start.Kind.PROMOTED && Files.isDirectory(spec.start().path())) {
-            CheckpointManifest.NetworkSpec promoted = Checkpoint.readManifest(spec.start().path()).network();
-            if (NetConfig.Method.SEAM.name().equals(promoted.method()) && promoted.headWidth() != net.headWidth()) {
+        if (spec.start().kind() == JobSpec.Start.Kind.PROMOTED) {
+            OptionalDouble promoted = Checkpoint.seamHeadWidth(spec.start().path());
+            if (promoted.isPresent() && promoted.getAsDouble() != net.headWidth()) {
                 LOG.info("job {}: PCM head width {} as the promoted checkpoint has it (configured: {})", id,
-                        promoted.headWidth(), net.headWidth());
-                net = net.withHeadWidth(promoted.headWidth());
+                        promoted.getAsDouble(), net.headWidth());
+                net = net.withHeadWidth(promoted.getAsDouble());
             }
         }
         return net;

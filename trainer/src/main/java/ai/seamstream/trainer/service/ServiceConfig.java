@@ -104,7 +104,7 @@ public final class ServiceConfig {
             throw new IllegalArgumentException("seam.trainer.job.batch-norm must be one of "
                     + Arrays.toString(NetConfig.BatchNormMode.values()) + ", got '" + j.batchNorm() + "'");
         }
-        if (!(j.headWidth() == 0 || (j.headWidth() > 0 && j.headWidth() <= 1))) {
+        if (!NetConfig.validHeadWidth(j.headWidth())) {
             throw new IllegalArgumentException("seam.trainer.job.head-width must be 0 (follow the backbone) or in (0, 1], got "
                     + j.headWidth());
         }

@@ -528,19 +528,18 @@ public final class QualityBench {
         var json = new LinkedHashMap<String, Object>();
         json.put("command", s.command());
         json.put("machine", env);
-        json.put("settings", new java.util.TreeMap<>(Map.ofEntries(Map.entry("seeds", s.seeds()), Map.entry("data", s.data()),
+        var settings = new java.util.TreeMap<String, Object>(Map.ofEntries(Map.entry("seeds", s.seeds()), Map.entry("data", s.data()),
                 Map.entry("pretrainSteps", s.pretrainSteps()), Map.entry("pretrainLr", s.pretrainLr()),
                 Map.entry("pretrainMomentum", s.pretrainMomentum()), Map.entry("steps", s.steps()),
                 Map.entry("batch", s.batch()), Map.entry("width", s.width()), Map.entry("units", s.units()),
                 Map.entry("headWidth", s.headWidth()), Map.entry("lr", s.lr()),
                 Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
                 Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps()),
-                Map.entry("appearanceBins", s.appearanceBins()), Map.entry("crf", s.crf()))));
+                Map.entry("appearanceBins", s.appearanceBins()), Map.entry("crf", s.crf())));
         if (s.dense() != null) {
-            @SuppressWarnings("unchecked")
-            var settings = (Map<String, Object>) json.get("settings");
             settings.put("denseTargets", s.dense());
         }
+        json.put("settings", settings);
         json.put("rows", rows);
         json.put("medians", medians);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(s.reportDir().resolve("quality.json").toFile(), json);

@@ -3,6 +3,7 @@ package ai.seamstream.torch.checkpoint;
 import ai.djl.ndarray.NDManager;
 import ai.seamstream.core.model.ModelFiles;
 import ai.seamstream.core.tensor.SafeTensors;
+import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.net.SeamNetwork;
 import ai.seamstream.torch.net.WeightsIo;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * A checkpoint directory: {@code weights.safetensors} (every parameter and BN statistic by its reference name)
@@ -51,6 +53,20 @@ public final class Checkpoint {
         Files.move(tmp, dir.resolve(MANIFEST), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return m;
+    }
+
+    /**
+     * The PCM head width of the SEAM checkpoint in {@code dir}, which a run continuing from it must keep for the heads'
+     * weights to fit; empty when {@code dir} is not a directory (a weight file) or holds a CAM checkpoint (no heads).
+     *
+     * @throws IOException as {@link #readManifest} for a directory without a readable manifest
+     */
+    public static OptionalDouble seamHeadWidth(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return OptionalDouble.empty();
+        }
+        CheckpointManifest.NetworkSpec n = readManifest(dir).network();
+        return NetConfig.Method.SEAM.name().equals(n.method()) ? OptionalDouble.of(n.headWidth()) : OptionalDouble.empty();
     }
 
     /**

@@ -5,7 +5,6 @@ import ai.seamstream.core.augment.AugmentConfig;
 import ai.seamstream.core.dataset.VocDataset;
 import ai.seamstream.core.image.Normalization;
 import ai.seamstream.torch.checkpoint.Checkpoint;
-import ai.seamstream.torch.checkpoint.CheckpointManifest;
 import ai.seamstream.torch.net.BackboneConfig;
 import ai.seamstream.torch.net.NetConfig;
 import ai.seamstream.torch.train.PolySgd;
@@ -14,7 +13,6 @@ import ai.seamstream.torch.train.TrainingRun;
 import ai.seamstream.torch.train.TrainingSet;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code seam train}: trains SEAM or the CAM baseline on a VOC-layout data set and writes a checkpoint. */
@@ -84,13 +82,7 @@ final class TrainCommand {
      * better than heads scaled down with a small backbone (docs/benchmarks/README.md, finding 10).
      */
     static double defaultHeadWidth(Path init) throws IOException {
-        if (init != null && Files.isDirectory(init)) {
-            CheckpointManifest m = Checkpoint.readManifest(init);
-            if (m.network() != null && NetConfig.Method.SEAM.name().equals(m.network().method())) {
-                return m.network().headWidth();
-            }
-        }
-        return 1;
+        return init == null ? 1 : Checkpoint.seamHeadWidth(init).orElse(1);
     }
 
     /** Crop = the data's longest side rounded up to a multiple of 8, at most the reference's 448. */

@@ -69,9 +69,14 @@ public record NetConfig(BackboneConfig backbone, int classes, Method method, Bat
         if (pcmChunk < 1) {
             throw new IllegalArgumentException("pcmChunk must be at least 1 column, got " + pcmChunk);
         }
-        if (!(headWidth == 0 || (headWidth > 0 && headWidth <= 1))) {
+        if (!validHeadWidth(headWidth)) {
             throw new IllegalArgumentException("headWidth must be 0 (follow the backbone) or in (0, 1], got " + headWidth);
         }
+    }
+
+    /** Whether {@code w} is a PCM head width: 0 (follow the backbone) or in (0, 1]. */
+    public static boolean validHeadWidth(double w) {
+        return w == 0 || (w > 0 && w <= 1);
     }
 
     /** This configuration with PCM heads of width {@code newHeadWidth} (0: the backbone's width). */
