@@ -135,26 +135,7 @@ public final class OnnxAffinityModel implements AffinityFeatureSource {
     }
 
     private static void check(Path onnx, AffinityManifest m, OnnxSession session) throws IOException {
-        Map<String, NodeInfo> inputs;
-        Map<String, NodeInfo> outputs;
-        try {
-            inputs = session.inputs();
-            outputs = session.outputs();
-        } catch (OrtException e) {
-            throw new IOException(onnx + ": cannot read the graph's inputs and outputs: " + e.getMessage(), e);
-        }
-        TensorSpec in = m.inputs().get(0);
-        if (!AffinityManifest.INPUT.equals(in.name())) {
-            throw new IOException(onnx + ": manifest input is '" + in.name() + "', this runtime feeds '" + AffinityManifest.INPUT + "'");
-        }
-        if (!inputs.keySet().equals(Set.of(in.name()))) {
-            throw new IOException(onnx + ": graph inputs " + inputs.keySet() + " differ from the manifest's [" + in.name() + "]");
-        }
-        OnnxModel.checkTensor(onnx, "input", in, inputs.get(in.name()));
-        long[] inShape = ((TensorInfo) inputs.get(in.name()).getInfo()).getShape();
-        if (inShape.length != 4 || inShape[1] != 3) {
-            throw new IOException(onnx + ": input '" + in.name() + "' must be N×3×H×W, the graph has " + Arrays.toString(inShape));
-        }
+        Map<String, NodeInfo> outputs = OnnxModel.checkImageInput(onnx, m.inputs().get(0), AffinityManifest.INPUT, session);
         TensorSpec out = m.outputs().get(0);
         NodeInfo info = outputs.get(out.name());
         if (info == null) {

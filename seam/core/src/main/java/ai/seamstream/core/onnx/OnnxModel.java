@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An exported model directory opened for inference: {@code model.json} ({@link ModelManifest}) and the ONNX file it
@@ -155,26 +156,7 @@ public final class OnnxModel implements AutoCloseable {
 
     /** The graph's inputs and outputs against the manifest: names, element type, rank, fixed sizes, class count. */
     private static void check(Path onnx, ModelManifest m, OnnxSession session) throws IOException {
-        Map<String, NodeInfo> inputs;
-        Map<String, NodeInfo> outputs;
-        try {
-            inputs = session.inputs();
-            outputs = session.outputs();
-        } catch (OrtException e) {
-            throw new IOException(onnx + ": cannot read the graph's inputs and outputs: " + e.getMessage(), e);
-        }
-        TensorSpec in = m.inputs().get(0);
-        if (!ModelManifest.INPUT.equals(in.name())) {
-            throw new IOException(onnx + ": manifest input is '" + in.name() + "', this runtime feeds '" + ModelManifest.INPUT + "'");
-        }
-        if (!inputs.keySet().equals(java.util.Set.of(in.name()))) {
-            throw new IOException(onnx + ": graph inputs " + inputs.keySet() + " differ from the manifest's [" + in.name() + "]");
-        }
-        checkTensor(onnx, "input", in, inputs.get(in.name()));
-        long[] inShape = ((TensorInfo) inputs.get(in.name()).getInfo()).getShape();
-        if (inShape.length != 4 || inShape[1] != 3) {
-            throw new IOException(onnx + ": input '" + in.name() + "' must be N×3×H×W, the graph has " + Arrays.toString(inShape));
-        }
+        Map<String, NodeInfo> outputs = checkImageInput(onnx, m.inputs().get(0), ModelManifest.INPUT, session);
         int classes = m.classes().size();
         for (TensorSpec out : m.outputs()) {
             NodeInfo info = outputs.get(out.name());
@@ -188,6 +170,35 @@ public final class OnnxModel implements AutoCloseable {
                         + " classes") + " but the manifest lists " + classes + " " + m.classes());
             }
         }
+    }
+
+    /**
+     * Reads the graph's inputs and outputs and checks its one input against the manifest's {@code in}: named
+     * {@code feeds} (what this runtime feeds), the graph's only input, a float32 N×3×H×W tensor of the manifest's shape.
+     *
+     * @return the graph's outputs, for the caller's own checks
+     */
+    static Map<String, NodeInfo> checkImageInput(Path onnx, TensorSpec in, String feeds, OnnxSession session) throws IOException {
+        Map<String, NodeInfo> inputs;
+        Map<String, NodeInfo> outputs;
+        try {
+            inputs = session.inputs();
+            outputs = session.outputs();
+        } catch (OrtException e) {
+            throw new IOException(onnx + ": cannot read the graph's inputs and outputs: " + e.getMessage(), e);
+        }
+        if (!feeds.equals(in.name())) {
+            throw new IOException(onnx + ": manifest input is '" + in.name() + "', this runtime feeds '" + feeds + "'");
+        }
+        if (!inputs.keySet().equals(Set.of(in.name()))) {
+            throw new IOException(onnx + ": graph inputs " + inputs.keySet() + " differ from the manifest's [" + in.name() + "]");
+        }
+        checkTensor(onnx, "input", in, inputs.get(in.name()));
+        long[] inShape = ((TensorInfo) inputs.get(in.name()).getInfo()).getShape();
+        if (inShape.length != 4 || inShape[1] != 3) {
+            throw new IOException(onnx + ": input '" + in.name() + "' must be N×3×H×W, the graph has " + Arrays.toString(inShape));
+        }
+        return outputs;
     }
 
     static void checkTensor(Path onnx, String role, TensorSpec spec, NodeInfo info) throws IOException {

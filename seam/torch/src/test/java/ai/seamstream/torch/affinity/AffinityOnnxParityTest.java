@@ -305,6 +305,11 @@ class AffinityOnnxParityTest {
         e = refused(rank);
         assertTrue(e.contains("rank 4 in the graph, 3 in the manifest"), e);
 
+        Path inputName = copy("input-name");
+        edit(inputName, o -> ((ObjectNode) o.withArray("inputs").get(0)).put("name", "pixels"));
+        e = refused(inputName);
+        assertTrue(e.contains("manifest input is 'pixels'") && e.contains("feeds '" + AffinityManifest.INPUT + "'"), e);
+
         Path missing = copy("missing");
         Files.delete(missing.resolve(AffinityManifest.ONNX_FILE));
         e = refused(missing);
