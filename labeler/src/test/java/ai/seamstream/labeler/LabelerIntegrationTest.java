@@ -35,6 +35,8 @@ class LabelerIntegrationTest {
     static Path v2;
     @TempDir
     Path cache;
+    @TempDir
+    Path scratch;
 
     @BeforeAll
     static void models() throws Exception {
@@ -185,7 +187,7 @@ class LabelerIntegrationTest {
     void aCorruptModelIsRefusedWhileTheOldOneKeepsServing(EmbeddedKafka kafka) throws Exception {
         var t = Streams.topics(kafka, "t3.", 2);
         var cfg = Streams.config(kafka, t, "g3", "a", 4, Duration.ofMillis(50), LabelerConfig.Review.defaults(), cache);
-        Path bad = Files.createTempDirectory(cache.getParent(), "corrupt");
+        Path bad = Files.createDirectory(scratch.resolve("corrupt"));
         for (String f : List.of("model.json", "model.onnx")) {
             Files.copy(v2.resolve(f), bad.resolve(f));
         }
