@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QualityBenchOptionsTest {
 
-    private static QualityBench.Settings settings(Path dir, double pretrainLr, double fineTuneMomentum, boolean reuse) {
+    static QualityBench.Settings settings(Path dir, double pretrainLr, double fineTuneMomentum, boolean reuse) {
         return settings(dir, pretrainLr, fineTuneMomentum, reuse, false);
     }
 
