@@ -155,10 +155,11 @@ public final class QualityBench {
 
     /**
      * The CRF's background powers tried per method and seed (the refined row reports the best, like t's sweep). The
-     * break-even N where {@code (1 − N)^α = N} runs from 0.5 (α 1) to about 0.01 (α 384), the span of the t sweep
-     * (the reference's 4 and 24 put it at 0.28 and 0.10).
+     * break-even N where {@code (1 − N)^α = N} runs from 0.5 (α 1) to about 0.005 (α 1024), the span of the t sweep
+     * (the reference's 4 and 24 put it at 0.28 and 0.09). The sweep ended at 384 (0.012) until CAM's best α sat
+     * there in two seeds of three; 512 to 1024 leave it room.
      */
-    static final double[] CRF_ALPHAS = {1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384};
+    static final double[] CRF_ALPHAS = {1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024};
     /** The random walk's background powers tried (reference 6). */
     static final double[] RW_ALPHAS = {1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384};
 

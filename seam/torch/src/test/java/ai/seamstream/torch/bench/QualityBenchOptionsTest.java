@@ -105,6 +105,33 @@ class QualityBenchOptionsTest {
         assertEquals(keys.stream().sorted().toList(), keys, "settings in a stable order, so reruns diff cleanly");
     }
 
+    /** The N where (1 − N)^α = N, by bisection. */
+    private static double breakEven(double alpha) {
+        double lo = 0;
+        double hi = 1;
+        for (int i = 0; i < 200; i++) {
+            double mid = (lo + hi) / 2;
+            if (Math.pow(1 - mid, alpha) > mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    @Test
+    void theCrfBackgroundSweepReachesBelowTheThresholdSweepsFirstStep() {
+        double[] a = QualityBench.CRF_ALPHAS;
+        for (int i = 1; i < a.length; i++) {
+            assertTrue(a[i] > a[i - 1], "ascending");
+        }
+        assertEquals(0.5, breakEven(a[0]), 1e-9, "α 1 breaks even at 0.5");
+        // t's sweep steps by 0.01; CAM's plain best t was 0.02-0.03 and its best α the old end, 384 (0.0116)
+        assertTrue(breakEven(a[a.length - 1]) < 0.01 / 1.5, "largest α breaks even at " + breakEven(a[a.length - 1]));
+        assertEquals(0.0051, breakEven(1024), 5e-5);
+    }
+
     @Test
     void densePretrainingAddsBinRowsThatBothMethodsNeverSee(@TempDir Path dir) throws Exception {
         var dense = new SeamTrainer.DenseTargets(new NeighbourhoodHue.Settings(6, 1, 0.1), 1);
