@@ -52,31 +52,34 @@ import org.slf4j.LoggerFactory;
 public final class QualityBench {
     private static final Logger LOG = LoggerFactory.getLogger(QualityBench.class);
 
-    /** Benchmark settings; every run of a seed shares data and budget. */
+    /**
+     * Benchmark settings; every run of a seed shares data and budget. {@code freshFc8}: both methods start from the
+     * pre-training with fc8 drawn again from its initialisation (finding 16).
+     */
     public record Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, double pretrainMomentum, long steps, int batch,
                            double width, int units, double headWidth, double lr, double momentum, double hue, double scale,
                            SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads, Path workDir,
                            Path reportDir, String command, long affinitySteps, int appearanceBins, boolean reusePretrain,
-                           boolean crf, SeamTrainer.DenseTargets dense) {
+                           boolean crf, SeamTrainer.DenseTargets dense, boolean freshFc8) {
         public Settings {
             if (appearanceBins > 0 && dense != null) {
                 throw new IllegalArgumentException("appearance bins and dense targets are two different pre-trainings; give one");
             }
-            if ((appearanceBins > 0 || dense != null) && pretrainSteps == 0) {
-                throw new IllegalArgumentException("appearance bins and dense targets change the pre-training, which"
-                        + " pretrainSteps 0 leaves out");
+            if ((appearanceBins > 0 || dense != null || freshFc8) && pretrainSteps == 0) {
+                throw new IllegalArgumentException("appearance bins, dense targets and a fresh fc8 change the pre-training,"
+                        + " which pretrainSteps 0 leaves out");
             }
         }
 
-        /** Without dense targets. */
+        /** With fc8 as the pre-training left it. */
         public Settings(long[] seeds, SyntheticConfig data, long pretrainSteps, double pretrainLr, double pretrainMomentum,
                         long steps, int batch, double width, int units, double headWidth, double lr, double momentum, double hue,
                         double scale, SeamObjective.Weights lossWeights, List<NetConfig.Method> methods, int threads,
                         Path workDir, Path reportDir, String command, long affinitySteps, int appearanceBins,
-                        boolean reusePretrain, boolean crf) {
+                        boolean reusePretrain, boolean crf, SeamTrainer.DenseTargets dense) {
             this(seeds, data, pretrainSteps, pretrainLr, pretrainMomentum, steps, batch, width, units, headWidth, lr, momentum,
                     hue, scale, lossWeights, methods, threads, workDir, reportDir, command, affinitySteps, appearanceBins,
-                    reusePretrain, crf, null);
+                    reusePretrain, crf, dense, false);
         }
 
         /** Images per data set. */
@@ -217,6 +220,15 @@ public final class QualityBench {
                     Files.writeString(secondsFile, Double.toString(pretrainSeconds));
                     Files.writeString(keyFile, key); // written last: its presence means the checkpoint is complete
                 }
+                if (s.freshFc8()) {
+                    // A copy: the pre-training itself stays reusable by runs that keep its fc8.
+                    Path fresh = s.workDir().resolve("pretrain-fresh-fc8-s" + seed);
+                    try (NDManager manager = NDManager.newBaseManager()) {
+                        freshFc8(init, fresh, seed, manager);
+                    }
+                    LOG.info("bench: seed {} starts both methods from {}: the pre-training with fc8 drawn again", seed, fresh);
+                    init = fresh;
+                }
             }
             for (NetConfig.Method method : s.methods()) {
                 for (Row r : runOne(s, ds, set, method, seed, init, pretrainSeconds)) {
@@ -282,6 +294,28 @@ public final class QualityBench {
      * checkpoint's.
      */
     static void keepClasses(Path from, Path out, ClassVocabulary vocabulary, NDManager manager) throws IOException {
+        rewriteFc8(from, out, vocabulary, null, manager);
+    }
+
+    /**
+     * Writes to {@code out} the checkpoint {@code from} with fc8 drawn again from its initialisation (xavier uniform,
+     * gain 1, SEAM-METHOD §1.2) by {@code seed}, every other tensor as it is: what the reference's ImageNet start gives
+     * SEAM, a backbone without a classifier for the target classes (finding 16 in docs/benchmarks/README.md).
+     */
+    static void freshFc8(Path from, Path out, long seed, NDManager manager) throws IOException {
+        List<String> classes;
+        try (Checkpoint.Loaded c = Checkpoint.load(from, manager)) {
+            classes = c.manifest().classes();
+        }
+        rewriteFc8(from, out, ClassVocabulary.of(classes), seed, manager);
+    }
+
+    /**
+     * The checkpoint {@code from} restricted to {@code vocabulary}'s classes (a prefix of its own), with fc8's kept rows
+     * as trained or, when {@code freshSeed} is given, as the network's initialiser draws them with that seed.
+     */
+    private static void rewriteFc8(Path from, Path out, ClassVocabulary vocabulary, Long freshSeed, NDManager manager)
+            throws IOException {
         try (Checkpoint.Loaded full = Checkpoint.load(from, manager)) {
             List<String> names = full.manifest().classes();
             if (names.size() < vocabulary.size() || !names.subList(0, vocabulary.size()).equals(vocabulary.names())) {
@@ -292,8 +326,17 @@ public final class QualityBench {
             var config = new NetConfig(c.backbone(), vocabulary.size(), c.method(), c.bnMode(), c.freezeEarly(), c.pcmChunk(),
                     c.headWidth());
             var tensors = new ArrayList<NamedTensor>();
+            NamedTensor drawn = null;
+            if (freshSeed != null) {
+                try (SeamNetwork fresh = new SeamNetwork(config, manager, freshSeed)) {
+                    drawn = WeightsIo.export(fresh.params()).stream().filter(t -> t.name().equals("fc8.weight")).findFirst()
+                            .orElseThrow();
+                }
+            }
             for (NamedTensor t : WeightsIo.export(full.network().params())) {
-                if (t.name().equals("fc8.weight")) {
+                if (t.name().equals("fc8.weight") && drawn != null) {
+                    t = drawn;
+                } else if (t.name().equals("fc8.weight")) {
                     long[] shape = t.shape().clone();
                     int row = Math.toIntExact(t.data().length / shape[0]);
                     shape[0] = vocabulary.size();
@@ -304,9 +347,10 @@ public final class QualityBench {
             CheckpointManifest m = full.manifest();
             try (SeamNetwork net = new SeamNetwork(config, manager, 0)) {
                 WeightsIo.load(net.params(), tensors, true);
-                Checkpoint.save(out, net, new CheckpointManifest(m.format(), m.id() + "-classes" + vocabulary.foregroundCount(),
+                String id = m.id() + (freshSeed != null ? "-fresh-fc8" : "-classes" + vocabulary.foregroundCount());
+                Checkpoint.save(out, net, new CheckpointManifest(m.format(), id,
                         vocabulary.names(), CheckpointManifest.NetworkSpec.of(config), m.inference(), m.training(), m.dataset(),
-                        m.metrics(), m.id(), m.createdAt(), m.codeVersion(), null, null, m.imported()));
+                        freshSeed != null ? Map.of() : m.metrics(), m.id(), m.createdAt(), m.codeVersion(), null, null, m.imported()));
             }
         }
     }
@@ -516,6 +560,10 @@ public final class QualityBench {
                         .append("×").append(2 * s.dense().hue().radius() + 1).append(" cells around it falls in (cells under chroma ")
                         .append(s.dense().hue().minChroma()).append(" ignored); fc8 then keeps only the marking rows");
             }
+            if (s.freshFc8()) {
+                sb.append("; fc8 is then drawn again from its initialisation (xavier uniform, by the seed), as after an"
+                        + " ImageNet start, which has no classifier for the target classes");
+            }
             sb.append("; CAM and SEAM then each start from it and train ").append(s.steps())
                     .append(" steps of batch ").append(s.batch()).append(" (lr ").append(s.lr()).append(", 10× heads, momentum ")
                     .append(s.momentum()).append(", poly 0.9, BatchNorm and conv1a/b2 frozen as in the reference, transform scale ")
@@ -611,7 +659,7 @@ public final class QualityBench {
                 Map.entry("headWidth", s.headWidth()), Map.entry("lr", s.lr()),
                 Map.entry("momentum", s.momentum()), Map.entry("hue", s.hue()), Map.entry("scale", s.scale()),
                 Map.entry("lossWeights", s.lossWeights()), Map.entry("affinitySteps", s.affinitySteps()),
-                Map.entry("appearanceBins", s.appearanceBins()), Map.entry("crf", s.crf())));
+                Map.entry("appearanceBins", s.appearanceBins()), Map.entry("crf", s.crf()), Map.entry("freshFc8", s.freshFc8())));
         if (s.dense() != null) {
             settings.put("denseTargets", s.dense());
         }

@@ -94,9 +94,10 @@ final class BenchCommand {
                 throw new UsageException("bench quality: --appearance-bins and --dense-bins are two different pre-trainings;"
                         + " give one");
             }
-            if ((appearanceBins > 0 || dense != null) && pretrainSteps == 0) {
-                throw new UsageException("bench quality: --" + (dense != null ? "dense-bins" : "appearance-bins")
-                        + " changes the pre-training, which --pretrain-steps 0 leaves out; give --pretrain-steps > 0 or drop it");
+            boolean freshFc8 = a.flag("fresh-fc8");
+            if ((appearanceBins > 0 || dense != null || freshFc8) && pretrainSteps == 0) {
+                throw new UsageException("bench quality: --" + (dense != null ? "dense-bins" : appearanceBins > 0 ? "appearance-bins"
+                        : "fresh-fc8") + " changes the pre-training, which --pretrain-steps 0 leaves out; give --pretrain-steps > 0 or drop it");
             }
             var s = new QualityBench.Settings(seeds, data, pretrainSteps, a.real("pretrain-lr", 0.05, 1e-6, 10),
                     a.real("pretrain-momentum", 0.9, 0, 0.999),
@@ -107,7 +108,7 @@ final class BenchCommand {
                             a.real("ohem-ratio", SeamLosses.OHEM_RATIO, 1e-6, 1)),
                     methods(a), threads,
                     a.path("out", Path.of("target", "bench-quality")), report, command, a.longValue("affinity-steps", 0, 0),
-                    appearanceBins, a.flag("reuse-pretrain"), a.flag("crf"), dense);
+                    appearanceBins, a.flag("reuse-pretrain"), a.flag("crf"), dense, freshFc8);
             a.finish();
             EngineSetup.configure(threads, seeds[0]);
             var rows = QualityBench.run(s);

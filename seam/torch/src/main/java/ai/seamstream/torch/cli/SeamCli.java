@@ -40,7 +40,7 @@ public final class SeamCli {
                      [--methods cam,seam] [--er-weight 1] [--ecr-weight 1] [--min-weight 1] [--ohem-ratio 0.2]
                      [--crf] [--affinity-steps 0]
                      [--appearance-bins 0 | --dense-bins 0 [--dense-radius 1] [--dense-min-chroma 0.1]
-                     [--dense-weight 0.1]] [--reuse-pretrain] [--out DIR] [--report DIR] [--threads 2]
+                     [--dense-weight 0.1]] [--fresh-fc8] [--reuse-pretrain] [--out DIR] [--report DIR] [--threads 2]
               inspect-pcm --checkpoint DIR --data DIR [--split train] [--images 120] [--scale 1] [--power 4]
                      [--threads 2] [--json FILE]   (what a SEAM checkpoint's PCM affinity does on the stride-8 grid)
               bench  speed [--threads 2] [--repeats 7]

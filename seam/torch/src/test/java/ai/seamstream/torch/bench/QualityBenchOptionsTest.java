@@ -164,4 +164,63 @@ class QualityBenchOptionsTest {
                 1, 2, 0.0625, 1, 1, 0.01, 0, 0.1, 0.3, SeamObjective.Weights.REFERENCE, List.of(NetConfig.Method.CAM), 1,
                 work, dir, "test", 0, 0, false, false, dense));
     }
+
+    private static java.util.Map<String, ai.seamstream.core.tensor.NamedTensor> tensors(Path checkpoint) throws Exception {
+        try (var manager = ai.djl.ndarray.NDManager.newBaseManager(); Checkpoint.Loaded c = Checkpoint.load(checkpoint, manager)) {
+            var out = new java.util.LinkedHashMap<String, ai.seamstream.core.tensor.NamedTensor>();
+            for (var t : ai.seamstream.torch.net.WeightsIo.export(c.network().params())) {
+                out.put(t.name(), t);
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void aFreshFc8ReplacesOnlyTheClassifierInACopyOfThePretraining(@TempDir Path dir) throws Exception {
+        QualityBench.Settings base = settings(dir, 0.05, 0.0, true);
+        QualityBench.Settings s = new QualityBench.Settings(base.seeds(), base.data(), base.pretrainSteps(), base.pretrainLr(),
+                base.pretrainMomentum(), base.steps(), base.batch(), base.width(), base.units(), base.headWidth(), base.lr(),
+                base.momentum(), base.hue(), base.scale(), base.lossWeights(), base.methods(), base.threads(), base.workDir(),
+                base.reportDir(), "test --fresh-fc8", 0, 0, true, false, null, true);
+        List<QualityBench.Row> rows = QualityBench.run(s);
+        assertEquals(1, rows.size());
+        Path work = dir.resolve("work");
+        var pretrained = tensors(work.resolve("pretrain-s5"));
+        var fresh = tensors(work.resolve("pretrain-fresh-fc8-s5"));
+        assertEquals(pretrained.keySet(), fresh.keySet());
+        for (var e : pretrained.entrySet()) {
+            float[] a = e.getValue().data();
+            float[] b = fresh.get(e.getKey()).data();
+            if (e.getKey().equals("fc8.weight")) {
+                assertFalse(java.util.Arrays.equals(a, b), "fc8 is drawn again");
+                long[] shape = e.getValue().shape();
+                assertTrue(java.util.Arrays.equals(shape, fresh.get(e.getKey()).shape()));
+                // xavier uniform, gain 1, on a 1×1 kernel: |w| ≤ sqrt(6 / (fan_in + fan_out)), spread over that range
+                double bound = Math.sqrt(6.0 / (shape[0] + shape[1]));
+                double max = 0;
+                for (float v : b) {
+                    max = Math.max(max, Math.abs(v));
+                }
+                assertTrue(max <= bound + 1e-6 && max > 0.8 * bound, "max |w| " + max + " vs bound " + bound);
+            } else {
+                assertTrue(java.util.Arrays.equals(a, b), e.getKey() + " is kept as the pre-training left it");
+            }
+        }
+        // The pre-training itself is untouched and its key kept, so runs that keep fc8 still reuse it.
+        assertTrue(Files.isRegularFile(work.resolve("pretrain-s5.key")));
+        String made = pretrainWeights(dir);
+        QualityBench.run(s);
+        assertEquals(made, pretrainWeights(dir));
+        assertEquals(fresh.get("fc8.weight").data().length, tensors(work.resolve("pretrain-fresh-fc8-s5")).get("fc8.weight").data().length);
+        assertTrue(java.util.Arrays.equals(fresh.get("fc8.weight").data(),
+                tensors(work.resolve("pretrain-fresh-fc8-s5")).get("fc8.weight").data()), "the same seed draws the same fc8");
+
+        QualityBench.write(s, rows);
+        assertTrue(Files.readString(dir.resolve("report").resolve("quality.md")).contains("fc8 is then drawn again"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("report").resolve("quality.json").toFile());
+        assertTrue(json.get("settings").get("freshFc8").asBoolean());
+        assertThrows(IllegalArgumentException.class, () -> new QualityBench.Settings(s.seeds(), s.data(), 0, 0.05, 0.9,
+                1, 2, 0.0625, 1, 1, 0.01, 0, 0.1, 0.3, SeamObjective.Weights.REFERENCE, List.of(NetConfig.Method.CAM), 1,
+                work, dir, "test", 0, 0, false, false, null, true), "no pre-training, nothing to take fc8 from");
+    }
 }

@@ -319,6 +319,8 @@ class SeamCliTest {
                 .isUserError("two different pre-trainings");
         seam("bench", "quality", "--dense-bins", "6", "--pretrain-steps", "0", "--out", out.toString())
                 .isUserError("--dense-bins");
+        seam("bench", "quality", "--fresh-fc8", "--pretrain-steps", "0", "--out", out.toString())
+                .isUserError("--fresh-fc8");
         seam("bench", "fast").isUserError("quality");
         seam("bench", "refine", "--sizes", "500x", "--report", out.toString()).isUserError("--sizes");
         assertFalse(Files.exists(out), "nothing trained or written");
