@@ -1,6 +1,7 @@
 package ai.seamstream.torch.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.seamstream.torch.net.ParamStore;
 import java.util.HashMap;
@@ -81,22 +82,26 @@ public final class PolySgd implements AutoCloseable {
             }
             NDArray w = p.array();
             double lr = learningRate(p.group(), step);
-            try (NDArray g = w.getGradient()) {
+            // Every array made here lands in the parameter manager (the gradient's wrapper, the weight-decay product,
+            // the update, the scalar that clears the gradient): the scope frees them all when the parameter is done,
+            // or a long run would keep a copy of the weights per step. Only a new velocity outlives it.
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray g = w.getGradient();
                 // d = g + wd·w (PyTorch SGD's weight decay), then w -= lr·d (or lr·v with momentum).
-                NDArray d = config.weightDecay > 0 ? g.add(w.mul(config.weightDecay)) : g.duplicate();
+                NDArray d = config.weightDecay > 0 ? g.add(w.mul(config.weightDecay)) : g;
                 if (config.momentum > 0) {
                     NDArray v = velocity.get(p.name());
                     if (v == null) {
                         v = d.duplicate();
+                        NDScope.unregister(v);
                         velocity.put(p.name(), v);
                     } else {
                         v.muli(config.momentum).addi(d);
                     }
-                    d.close();
-                    d = v.mul(1.0);
+                    d = v;
                 }
-                w.subi(d.muli(lr));
-                d.close();
+                w.subi(d.mul(lr));
                 clear(g); // in place: the engine keeps this buffer and would add the next backward to it
             }
         }
@@ -133,8 +138,9 @@ public final class PolySgd implements AutoCloseable {
     public void zeroGradients() {
         for (ParamStore.Param p : params.all()) {
             if (p.trainable()) {
-                try (NDArray g = p.array().getGradient()) {
-                    clear(g);
+                try (NDScope scope = new NDScope()) { // the gradient's wrapper and the clearing scalar
+                    scope.suppressNotUsedWarning();
+                    clear(p.array().getGradient());
                 }
             }
         }

@@ -53,6 +53,24 @@ class AffinityTrainingTest {
         return out;
     }
 
+    /** A run frees what each step makes: the network's managers hold the same arrays after 1 step and after 9 more. */
+    @Test
+    void trainingLeavesTheNetworksManagerAsItFoundIt() throws Exception {
+        var data = examples(4);
+        var netConfig = new NetConfig(BackboneConfig.small(0.0625, 1), 9, NetConfig.Method.CAM, NetConfig.BatchNormMode.FROZEN, true, 4096);
+        try (NDManager manager = NDManager.newBaseManager();
+             var net = new AffinityNetwork(new SeamNetwork(netConfig, manager, 1), AffinityNetwork.Heads.scaled(netConfig.backbone()), 2)) {
+            AffinityTraining.train(net, data, new AffinityTraining.Config(1, 2, 64, 0.05, 10, 5e-4, 0.9, 0.3, 0.1, 4, 24, 5, 3, 10),
+                    p -> { }); // the gradient buffers exist from here on
+            int params = net.params().manager().getManagedArrays().size();
+            int all = manager.getManagedArrays().size();
+            AffinityTraining.train(net, data, new AffinityTraining.Config(9, 2, 64, 0.05, 10, 5e-4, 0.9, 0.3, 0.1, 4, 24, 5, 3, 10),
+                    p -> { });
+            assertEquals(params, net.params().manager().getManagedArrays().size(), "parameter manager");
+            assertEquals(all, manager.getManagedArrays().size(), "the network's parent manager");
+        }
+    }
+
     @Test
     void lossFallsAndTheCheckpointReloadsExactly() throws Exception {
         var data = examples(8);

@@ -100,6 +100,28 @@ class TrainingSmokeTest {
         }
     }
 
+    /**
+     * A run frees what each step makes: the arrays the network's manager holds afterwards are the ones it held before,
+     * however many steps ran (SEAM, weight decay and momentum, so every kind of update array is made).
+     */
+    @Test
+    void aTrainingRunLeavesTheNetworksManagerAsItFoundIt() throws Exception {
+        var req = request(NetConfig.Method.SEAM, 8, dir.resolve("unused"));
+        var t = req.trainer();
+        var cfg = new SeamTrainer.Config(t.steps(), t.batch(), t.augment(), new PolySgd.Config(0.01, 10, 5e-4, 0.9, 0.9, 8),
+                t.transformScale(), t.seed(), t.logEvery());
+        try (NDManager manager = NDManager.newBaseManager(); SeamNetwork net = new SeamNetwork(req.net(), manager, 1)) {
+            SeamTrainer.train(net, data, new SeamTrainer.Config(1, t.batch(), t.augment(), cfg.optimizer(), t.transformScale(),
+                    t.seed(), t.logEvery()), p -> { }, () -> false); // the gradient buffers exist from here on
+            int params = net.params().manager().getManagedArrays().size();
+            int all = manager.getManagedArrays().size();
+            var r = SeamTrainer.train(net, data, cfg, p -> { }, () -> false);
+            assertEquals(8, r.steps());
+            assertEquals(params, net.params().manager().getManagedArrays().size(), "parameter manager");
+            assertEquals(all, manager.getManagedArrays().size(), "the network's parent manager");
+        }
+    }
+
     @Test
     void trainingStopsWhenCancelled() throws Exception {
         try (NDManager manager = NDManager.newBaseManager(); SeamNetwork net = new SeamNetwork(
