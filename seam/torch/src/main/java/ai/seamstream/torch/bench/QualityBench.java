@@ -303,11 +303,7 @@ public final class QualityBench {
      * SEAM, a backbone without a classifier for the target classes (finding 16 in docs/benchmarks/README.md).
      */
     static void freshFc8(Path from, Path out, long seed, NDManager manager) throws IOException {
-        List<String> classes;
-        try (Checkpoint.Loaded c = Checkpoint.load(from, manager)) {
-            classes = c.manifest().classes();
-        }
-        rewriteFc8(from, out, ClassVocabulary.of(classes), seed, manager);
+        rewriteFc8(from, out, ClassVocabulary.of(Checkpoint.readManifest(from).classes()), seed, manager);
     }
 
     /**
