@@ -321,27 +321,18 @@ public final class QualityBench {
             NetConfig c = full.network().config();
             var config = new NetConfig(c.backbone(), vocabulary.size(), c.method(), c.bnMode(), c.freezeEarly(), c.pcmChunk(),
                     c.headWidth());
-            var tensors = new ArrayList<NamedTensor>();
-            NamedTensor drawn = null;
-            if (freshSeed != null) {
-                try (SeamNetwork fresh = new SeamNetwork(config, manager, freshSeed)) {
-                    drawn = WeightsIo.export(fresh.params()).stream().filter(t -> t.name().equals("fc8.weight")).findFirst()
-                            .orElseThrow();
-                }
-            }
-            for (NamedTensor t : WeightsIo.export(full.network().params())) {
-                if (t.name().equals("fc8.weight") && drawn != null) {
-                    t = drawn;
-                } else if (t.name().equals("fc8.weight")) {
-                    long[] shape = t.shape().clone();
-                    int row = Math.toIntExact(t.data().length / shape[0]);
-                    shape[0] = vocabulary.size();
-                    t = new NamedTensor(t.name(), shape, java.util.Arrays.copyOf(t.data(), row * vocabulary.size()));
-                }
-                tensors.add(t);
-            }
             CheckpointManifest m = full.manifest();
-            try (SeamNetwork net = new SeamNetwork(config, manager, 0)) {
+            // With a fresh seed the output network's own initialiser draws the new fc8 (each tensor has its own stream).
+            try (SeamNetwork net = new SeamNetwork(config, manager, freshSeed != null ? freshSeed : 0)) {
+                NamedTensor drawn = freshSeed == null ? null : WeightsIo.export(net.params()).stream()
+                        .filter(t -> t.name().equals("fc8.weight")).findFirst().orElseThrow();
+                var tensors = new ArrayList<NamedTensor>();
+                for (NamedTensor t : WeightsIo.export(full.network().params())) {
+                    if (t.name().equals("fc8.weight")) {
+                        t = drawn != null ? drawn : firstRows(t, vocabulary.size());
+                    }
+                    tensors.add(t);
+                }
                 WeightsIo.load(net.params(), tensors, true);
                 String id = m.id() + (freshSeed != null ? "-fresh-fc8" : "-classes" + vocabulary.foregroundCount());
                 Checkpoint.save(out, net, new CheckpointManifest(m.format(), id,
@@ -349,6 +340,14 @@ public final class QualityBench {
                         freshSeed != null ? Map.of() : m.metrics(), m.id(), m.createdAt(), m.codeVersion(), null, null, m.imported()));
             }
         }
+    }
+
+    /** The first {@code rows} rows of a weight whose first dimension is its output rows. */
+    private static NamedTensor firstRows(NamedTensor t, int rows) {
+        long[] shape = t.shape().clone();
+        int row = Math.toIntExact(t.data().length / shape[0]);
+        shape[0] = rows;
+        return new NamedTensor(t.name(), shape, java.util.Arrays.copyOf(t.data(), row * rows));
     }
 
     private static AugmentConfig augment(Settings s) {

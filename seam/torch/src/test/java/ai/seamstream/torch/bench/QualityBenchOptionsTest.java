@@ -6,15 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import ai.seamstream.core.augment.NeighbourhoodHue;
 import ai.seamstream.core.synth.SyntheticConfig;
+import ai.seamstream.core.tensor.NamedTensor;
 import ai.seamstream.torch.checkpoint.Checkpoint;
 import ai.seamstream.torch.train.SeamTrainer;
 import ai.seamstream.torch.loss.SeamObjective;
 import ai.seamstream.torch.net.NetConfig;
+import ai.seamstream.torch.net.WeightsIo;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +55,7 @@ class QualityBenchOptionsTest {
             var sb = new StringBuilder();
             for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
                 sb.append(p.getFileName()).append(':').append(Files.getLastModifiedTime(p).toMillis()).append(':')
-                        .append(java.util.Arrays.hashCode(Files.readAllBytes(p))).append('\n');
+                        .append(Arrays.hashCode(Files.readAllBytes(p))).append('\n');
             }
             return sb.toString();
         }
@@ -97,7 +104,7 @@ class QualityBenchOptionsTest {
         md = Files.readString(dir.resolve("report").resolve("quality.md"));
         assertTrue(md.contains("| CAM+CRF | 5 |"), md);
         assertTrue(md.contains("CAM+CRF − CAM:"), md);
-        var settings = new com.fasterxml.jackson.databind.ObjectMapper()
+        var settings = new ObjectMapper()
                 .readTree(dir.resolve("report").resolve("quality.json").toFile()).get("settings");
         assertTrue(settings.get("crf").asBoolean());
         var keys = new java.util.ArrayList<String>();
@@ -138,7 +145,7 @@ class QualityBenchOptionsTest {
         var s = settings(dir, 0.05, 0.0, true, false, dense);
         List<QualityBench.Row> rows = QualityBench.run(s);
         assertEquals(List.of("CAM"), rows.stream().map(QualityBench.Row::method).toList());
-        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var mapper = new ObjectMapper();
         Path work = dir.resolve("work");
         var full = Checkpoint.readManifest(work.resolve("pretrain-dense-s5"));
         var kept = Checkpoint.readManifest(work.resolve("pretrain-s5"));
@@ -165,10 +172,10 @@ class QualityBenchOptionsTest {
                 work, dir, "test", 0, 0, false, false, dense));
     }
 
-    private static java.util.Map<String, ai.seamstream.core.tensor.NamedTensor> tensors(Path checkpoint) throws Exception {
-        try (var manager = ai.djl.ndarray.NDManager.newBaseManager(); Checkpoint.Loaded c = Checkpoint.load(checkpoint, manager)) {
-            var out = new java.util.LinkedHashMap<String, ai.seamstream.core.tensor.NamedTensor>();
-            for (var t : ai.seamstream.torch.net.WeightsIo.export(c.network().params())) {
+    private static Map<String, NamedTensor> tensors(Path checkpoint) throws Exception {
+        try (var manager = NDManager.newBaseManager(); Checkpoint.Loaded c = Checkpoint.load(checkpoint, manager)) {
+            var out = new LinkedHashMap<String, NamedTensor>();
+            for (var t : WeightsIo.export(c.network().params())) {
                 out.put(t.name(), t);
             }
             return out;
@@ -192,9 +199,9 @@ class QualityBenchOptionsTest {
             float[] a = e.getValue().data();
             float[] b = fresh.get(e.getKey()).data();
             if (e.getKey().equals("fc8.weight")) {
-                assertFalse(java.util.Arrays.equals(a, b), "fc8 is drawn again");
+                assertFalse(Arrays.equals(a, b), "fc8 is drawn again");
                 long[] shape = e.getValue().shape();
-                assertTrue(java.util.Arrays.equals(shape, fresh.get(e.getKey()).shape()));
+                assertTrue(Arrays.equals(shape, fresh.get(e.getKey()).shape()));
                 // xavier uniform, gain 1, on a 1×1 kernel: |w| ≤ sqrt(6 / (fan_in + fan_out)), spread over that range
                 double bound = Math.sqrt(6.0 / (shape[0] + shape[1]));
                 double max = 0;
@@ -203,7 +210,7 @@ class QualityBenchOptionsTest {
                 }
                 assertTrue(max <= bound + 1e-6 && max > 0.8 * bound, "max |w| " + max + " vs bound " + bound);
             } else {
-                assertTrue(java.util.Arrays.equals(a, b), e.getKey() + " is kept as the pre-training left it");
+                assertTrue(Arrays.equals(a, b), e.getKey() + " is kept as the pre-training left it");
             }
         }
         // The pre-training itself is untouched and its key kept, so runs that keep fc8 still reuse it.
@@ -211,12 +218,12 @@ class QualityBenchOptionsTest {
         String made = pretrainWeights(dir);
         QualityBench.run(s);
         assertEquals(made, pretrainWeights(dir));
-        assertTrue(java.util.Arrays.equals(fresh.get("fc8.weight").data(),
+        assertTrue(Arrays.equals(fresh.get("fc8.weight").data(),
                 tensors(work.resolve("pretrain-fresh-fc8-s5")).get("fc8.weight").data()), "the same seed draws the same fc8");
 
         QualityBench.write(s, rows);
         assertTrue(Files.readString(dir.resolve("report").resolve("quality.md")).contains("fc8 is then drawn again"));
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("report").resolve("quality.json").toFile());
+        var json = new ObjectMapper().readTree(dir.resolve("report").resolve("quality.json").toFile());
         assertTrue(json.get("settings").get("freshFc8").asBoolean());
         assertThrows(IllegalArgumentException.class, () -> new QualityBench.Settings(s.seeds(), s.data(), 0, 0.05, 0.9,
                 1, 2, 0.0625, 1, 1, 0.01, 0, 0.1, 0.3, SeamObjective.Weights.REFERENCE, List.of(NetConfig.Method.CAM), 1,
