@@ -2,6 +2,7 @@ package ai.seamstream.torch.net;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Collection;
 import java.util.Collections;
@@ -27,7 +28,7 @@ public final class ParamStore implements AutoCloseable {
     /** One named tensor; {@code trainable} decides whether it gets a gradient and an optimiser update. */
     public static final class Param {
         private final String name;
-        private final NDArray array;
+        private NDArray array;
         private final Group group;
         private final Kind kind;
         private boolean trainable;
@@ -107,6 +108,38 @@ public final class ParamStore implements AutoCloseable {
     /** All tensors in creation order. */
     public Collection<Param> all() {
         return Collections.unmodifiableCollection(params.values());
+    }
+
+    /** The element type of the tensors: float32, unless {@link #convert} changed it. */
+    public DataType dataType() {
+        return params.isEmpty() ? DataType.FLOAT32 : params.values().iterator().next().array.getDataType();
+    }
+
+    /**
+     * Replaces every tensor by a copy in {@code type} (float32 or float64), keeping names, order, groups and which
+     * weights are trainable. Float64 is for numerical gradient checks of the method's objective
+     * ({@code SeamObjectiveGradientCheckTest}): a network's forward then takes float64 images. Training, checkpoints
+     * and export work in float32.
+     *
+     * @throws IllegalArgumentException for any other type
+     */
+    public void convert(DataType type) {
+        if (type != DataType.FLOAT32 && type != DataType.FLOAT64) {
+            throw new IllegalArgumentException("parameters can be float32 or float64, not " + type);
+        }
+        for (Param p : params.values()) {
+            if (p.array.getDataType() == type) {
+                continue;
+            }
+            NDArray converted = p.array.toType(type, true);
+            converted.attach(manager);
+            converted.setName(p.name);
+            if (p.trainable) {
+                converted.setRequiresGradient(true);
+            }
+            p.array.close();
+            p.array = converted;
+        }
     }
 
     /**

@@ -161,7 +161,7 @@ public final class SeamNetwork implements AutoCloseable {
      * the parameter manager. Keep {@code x} open until any {@code backward} through the outputs has run: conv1a's
      * weight gradient reads it.
      *
-     * @throws IllegalArgumentException if {@code x} is not N×3×H×W float32
+     * @throws IllegalArgumentException if {@code x} is not N×3×H×W of the parameters' type (float32 unless converted)
      */
     public Forward forward(NDArray x, boolean training) {
         return forward(x, training, true);
@@ -179,9 +179,7 @@ public final class SeamNetwork implements AutoCloseable {
         if (s.dimension() != 4 || s.get(1) != 3 || s.get(0) < 1 || s.get(2) < 1 || s.get(3) < 1) {
             throw new IllegalArgumentException("network input must be N×3×H×W, got shape " + s);
         }
-        if (x.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("network input must be float32, got " + x.getDataType());
-        }
+        checkInputType(x);
         int height = Math.toIntExact(s.get(2));
         int width = Math.toIntExact(s.get(3));
         NDArray[] out = TensorScope.computeAll(() -> run(x, height, width, pass));
@@ -192,6 +190,15 @@ public final class SeamNetwork implements AutoCloseable {
             }
         }
         return new Forward(out[0], out[1], out[2]);
+    }
+
+    /** Images must have the parameters' type: float32, or float64 after {@link ParamStore#convert}. */
+    private void checkInputType(NDArray x) {
+        DataType type = params.dataType();
+        if (x.getDataType() != type) {
+            throw new IllegalArgumentException("network input must be " + type + " (the parameters' type), got "
+                    + x.getDataType());
+        }
     }
 
     /**
@@ -262,9 +269,10 @@ public final class SeamNetwork implements AutoCloseable {
      */
     public Taps backbone(NDArray x, boolean training) {
         Shape s = x.getShape();
-        if (s.dimension() != 4 || s.get(1) != 3 || x.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("network input must be N×3×H×W float32, got " + s + " " + x.getDataType());
+        if (s.dimension() != 4 || s.get(1) != 3) {
+            throw new IllegalArgumentException("network input must be N×3×H×W, got shape " + s);
         }
+        checkInputType(x);
         Pass pass = new Pass(training, true);
         NDArray[] out = TensorScope.computeAll(() -> backboneRun(x, pass));
         for (NDArray a : out) {
