@@ -171,6 +171,7 @@ public final class DemoMain {
         String ingest = "http://127.0.0.1:" + o.ingestPort();
         String trainer = "http://127.0.0.1:" + o.trainerPort();
         try {
+            long started = System.nanoTime();
             send(ds, classes, early, untagged, ingest, sent);
             out.println("demo: sent " + early.size() + " images (" + untagged.size() + " untagged); training v1 ...");
             train(trainer, out, deadline);
@@ -198,9 +199,10 @@ public final class DemoMain {
             }
             send(ds, classes, late, untagged, ingest, sent);
             until("masks of every tagged image", () -> everyTaggedMasked(sent, masks), deadline);
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
 
             var report = new DemoReport(classes, List.copyOf(sent.values()), List.copyOf(masks), List.copyOf(promoted),
-                    reviews.size(), answered);
+                    reviews.size(), answered, elapsed);
             DemoReport.Figures f = report.write(d.out(), 24);
             out.println();
             out.println(DemoReport.text(f));

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -47,7 +48,7 @@ public final class DemoReport {
     /** The summary. */
     public record Figures(int imagesIn, int taggedIn, int untaggedIn, int masksOut, int reviewsReceived,
             int reviewsAnswered, List<VersionFigures> versions, long latencyP50Ms, long latencyP99Ms,
-            List<String> taggedWithoutMask) {
+            List<String> taggedWithoutMask, Duration elapsed) {
         /** Every ingested tagged image has a mask. */
         public boolean everyTaggedImageMasked() {
             return taggedWithoutMask.isEmpty();
@@ -60,12 +61,15 @@ public final class DemoReport {
     private final List<String> versionOrder;
     private final int reviewsReceived;
     private final int reviewsAnswered;
+    private final Duration elapsed;
 
     /**
      * @param versionOrder model versions in the order they were promoted (versions seen only on masks follow)
+     * @param elapsed      how long the demo took from sending its first image until every tagged image had a mask
+     *                     (both trainings included, the stack's start-up and the same-image scoring not)
      */
     public DemoReport(ClassVocabulary classes, List<ImageIn> images, List<MaskOut> masks, List<String> versionOrder,
-            int reviewsReceived, int reviewsAnswered) {
+            int reviewsReceived, int reviewsAnswered, Duration elapsed) {
         this.classes = classes;
         this.images = List.copyOf(images);
         this.masks = List.copyOf(masks);
@@ -78,6 +82,10 @@ public final class DemoReport {
         this.versionOrder = List.copyOf(order);
         this.reviewsReceived = reviewsReceived;
         this.reviewsAnswered = reviewsAnswered;
+        if (elapsed.isNegative()) {
+            throw new IllegalArgumentException("elapsed time must not be negative, got " + elapsed);
+        }
+        this.elapsed = elapsed;
     }
 
     /** Nearest-rank percentile ({@code p} in (0, 100]) of the values; -1 when there are none. */
@@ -139,7 +147,7 @@ public final class DemoReport {
                 .toList();
         int tagged = (int) images.stream().filter(ImageIn::tagged).count();
         return new Figures(images.size(), tagged, images.size() - tagged, masks.size(), reviewsReceived,
-                reviewsAnswered, versions, percentile(latencies, 50), percentile(latencies, 99), missing);
+                reviewsAnswered, versions, percentile(latencies, 50), percentile(latencies, 99), missing, elapsed);
     }
 
     /** The figures as JSON. */
@@ -164,6 +172,7 @@ public final class DemoReport {
         m.put("latencyMs", Map.of("p50", f.latencyP50Ms(), "p99", f.latencyP99Ms()));
         m.put("everyTaggedImageMasked", f.everyTaggedImageMasked());
         m.put("taggedWithoutMask", f.taggedWithoutMask());
+        m.put("elapsedSeconds", f.elapsed().toMillis() / 1000.0);
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
     }
 
@@ -179,6 +188,9 @@ public final class DemoReport {
                     v.meanIou(), v.images()));
         }
         b.append(String.format("latency accept -> mask: p50 %d ms, p99 %d ms%n", f.latencyP50Ms(), f.latencyP99Ms()));
+        long s = Math.round(f.elapsed().toMillis() / 1000.0);
+        b.append(String.format("time from the first image sent to the last tagged image masked: %d min %02d s%n", s / 60,
+                s % 60));
         b.append(f.everyTaggedImageMasked() ? "every tagged image has a mask"
                 : "tagged images WITHOUT a mask: " + f.taggedWithoutMask());
         return b.toString();

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +71,8 @@ class DemoReportTest {
                 out("y", "v1", 1, mask(1, 1, 0, 0), 300),
                 // v2: x perfect
                 out("x", "v2", 3, mask(1, 0, 2, 0), 400));
-        var report = new DemoReport(CLASSES, List.of(x, y, z), masks, List.of("v1", "v2"), 5, 2);
+        var report = new DemoReport(CLASSES, List.of(x, y, z), masks, List.of("v1", "v2"), 5, 2,
+                Duration.ofSeconds(245, 400_000_000));
         DemoReport.Figures f = report.figures();
         // v1 over x (0,0,0,0) and y (perfect): background T=2+2=4, P=4+2=6, TP=2+2=4 -> 4/6;
         // a: T=1+2=3, P=2, TP=2 -> 2/3; b: T=1, P=0, TP=0 -> 0. mean = (2/3 + 2/3 + 0)/3 = 4/9
@@ -83,6 +85,7 @@ class DemoReportTest {
         assertEquals(200, f.latencyP50Ms());
         assertEquals(400, f.latencyP99Ms());
         assertTrue(f.everyTaggedImageMasked());
+        assertTrue(DemoReport.text(f).contains("last tagged image masked: 4 min 05 s"), DemoReport.text(f));
 
         DemoReport.Figures written = report.write(dir, 10);
         JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("report.json")));
@@ -90,6 +93,7 @@ class DemoReportTest {
         assertEquals("v2", json.path("models").get(1).path("modelVersion").asText());
         assertEquals(100.0, json.path("models").get(1).path("meanIou").asDouble(), 1e-6);
         assertTrue(json.path("everyTaggedImageMasked").asBoolean());
+        assertEquals(245.4, json.path("elapsedSeconds").asDouble(), 1e-9);
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("<svg") && html.contains("44.4") && html.contains("100.0"), "chart with both bars");
         assertTrue(html.contains("v1 overlay") && html.contains("(untagged)"));
@@ -101,7 +105,7 @@ class DemoReportTest {
     @Test
     void missingMasksAreListed() throws Exception {
         var x = new DemoReport.ImageIn("x", true, grey(100), mask(1, 0, 2, 0));
-        var report = new DemoReport(CLASSES, List.of(x), List.of(), List.of("v1"), 0, 0);
+        var report = new DemoReport(CLASSES, List.of(x), List.of(), List.of("v1"), 0, 0, Duration.ZERO);
         DemoReport.Figures f = report.figures();
         assertFalse(f.everyTaggedImageMasked());
         assertEquals(List.of("x"), f.taggedWithoutMask());
@@ -114,7 +118,7 @@ class DemoReportTest {
         var x = new DemoReport.ImageIn("x", true, grey(100), mask(1, 0, 2, 0));
         var bad = new DemoReport.MaskOut("x", "v1", 1, PaletteMaskCodec.encode(new LabelMask(1, 1, new byte[1])),
                 new byte[0], 1, false);
-        var report = new DemoReport(CLASSES, List.of(x), List.of(bad), List.of("v1"), 0, 0);
+        var report = new DemoReport(CLASSES, List.of(x), List.of(bad), List.of("v1"), 0, 0, Duration.ZERO);
         assertTrue(assertThrows(java.io.IOException.class, report::figures).getMessage().contains("is 1x1"));
     }
 
