@@ -114,6 +114,14 @@ class DemoReportTest {
     }
 
     @Test
+    void aNegativeDurationIsRefused() {
+        var x = new DemoReport.ImageIn("x", true, grey(100), mask(1, 0, 2, 0));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new DemoReport(CLASSES, List.of(x), List.of(), List.of("v1"), 0, 0, Duration.ofSeconds(-1)));
+        assertTrue(e.getMessage().contains("negative"), e.getMessage());
+    }
+
+    @Test
     void wrongSizedMaskIsAnError() {
         var x = new DemoReport.ImageIn("x", true, grey(100), mask(1, 0, 2, 0));
         var bad = new DemoReport.MaskOut("x", "v1", 1, PaletteMaskCodec.encode(new LabelMask(1, 1, new byte[1])),
