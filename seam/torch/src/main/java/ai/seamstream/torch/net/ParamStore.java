@@ -131,8 +131,7 @@ public final class ParamStore implements AutoCloseable {
             if (p.array.getDataType() == type) {
                 continue;
             }
-            NDArray converted = p.array.toType(type, true);
-            converted.attach(manager);
+            NDArray converted = p.array.toType(type, true); // made in the same (this store's) manager
             converted.setName(p.name);
             if (p.trainable) {
                 converted.setRequiresGradient(true);

@@ -9,18 +9,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import ai.seamstream.schemas.ClassVocabulary;
-import ai.seamstream.torch.net.BackboneConfig;
-import ai.seamstream.torch.net.NetConfig;
-import ai.seamstream.torch.net.NetConfig.BatchNormMode;
 import ai.seamstream.torch.net.NetConfig.Method;
 import ai.seamstream.torch.net.ParamStore;
 import ai.seamstream.torch.net.SeamNetwork;
 import java.nio.DoubleBuffer;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -52,8 +46,6 @@ import org.junit.jupiter.api.Test;
  * every trainable parameter.
  */
 class SeamObjectiveGradientCheckTest {
-    private static final ClassVocabulary VOCAB = ClassVocabulary.ofForeground(List.of("cat", "dog", "car"));
-    private static final List<String> PCM_HEADS = List.of("f8_3.weight", "f8_4.weight", "f9.weight");
     /** Step along a direction whose entries are Gaussian times each tensor's RMS: every weight moves by about 1e-7 of its size. */
     private static final double EPS = 1e-7;
     private static final int DIRECTIONS = 3;
@@ -99,7 +91,7 @@ class SeamObjectiveGradientCheckTest {
         // The comparison's power: the classification loss's gradient does not predict how ER changes.
         try (SeamNetwork net = tinyNet()) {
             NDArray x = images(manager, 7);
-            NDArray y = labels(manager);
+            NDArray y = SeamObjectiveTest.labels(manager);
             Map<String, double[]> params = trainable(net, false);
             Map<String, double[]> clsGrad = gradient(net, x, y, SeamObjective.Terms::cls, params.keySet());
             Map<String, double[]> d = direction(params, new SplittableRandom(5));
@@ -112,8 +104,7 @@ class SeamObjectiveGradientCheckTest {
 
     @Test
     void aNetworkTakesImagesOfItsParametersTypeOnly() {
-        try (SeamNetwork net = new SeamNetwork(NetConfig.of(BackboneConfig.small(1.0 / 16, 1), VOCAB, Method.SEAM,
-                BatchNormMode.TRAIN, false, 16), manager, 3)) {
+        try (SeamNetwork net = SeamObjectiveTest.tinyNet(manager, Method.SEAM)) {
             assertEquals(DataType.FLOAT32, net.params().dataType());
             NDArray x64 = images(manager, 1);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.forward(x64, false));
@@ -133,7 +124,7 @@ class SeamObjectiveGradientCheckTest {
     private void check(String name, Function<SeamObjective.Terms, NDArray> term, boolean headsOnly) {
         try (SeamNetwork net = tinyNet()) {
             NDArray x = images(manager, 7);
-            NDArray y = labels(manager);
+            NDArray y = SeamObjectiveTest.labels(manager);
             Map<String, double[]> params = trainable(net, headsOnly);
             Map<String, double[]> g = gradient(net, x, y, term, params.keySet());
             assertTrue(dot(g, g) > 0, name + " has a gradient along the checked weights");
@@ -148,32 +139,23 @@ class SeamObjectiveGradientCheckTest {
         }
     }
 
-    /** Width 1/16, one unit per stage, every weight trainable, in float64. */
+    /** {@link SeamObjectiveTest}'s tiny network (width 1/16, every weight trainable), in float64. */
     private SeamNetwork tinyNet() {
-        NetConfig cfg = NetConfig.of(BackboneConfig.small(1.0 / 16, 1), VOCAB, Method.SEAM, BatchNormMode.TRAIN, false, 16);
-        SeamNetwork net = new SeamNetwork(cfg, manager, 3);
+        SeamNetwork net = SeamObjectiveTest.tinyNet(manager, Method.SEAM);
         net.params().convert(DataType.FLOAT64);
         return net;
     }
 
+    /** {@link SeamObjectiveTest}'s images in float64. */
     private static NDArray images(NDManager m, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[2 * 3 * 48 * 48];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = r.nextGaussian();
-        }
-        return m.create(v, new Shape(2, 3, 48, 48));
-    }
-
-    private static NDArray labels(NDManager m) {
-        return m.create(new double[] {1, 1, 0, 1, 1, 0, 1, 0}, new Shape(2, 4));
+        return SeamObjectiveTest.images(m, seed).toType(DataType.FLOAT64, false);
     }
 
     /** The values of the weights a check moves: the PCM heads, or every trainable tensor. */
     private static Map<String, double[]> trainable(SeamNetwork net, boolean headsOnly) {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (ParamStore.Param p : net.params().all()) {
-            if (p.trainable() && (!headsOnly || PCM_HEADS.contains(p.name()))) {
+            if (p.trainable() && (!headsOnly || SeamObjectiveTest.PCM_HEADS.contains(p.name()))) {
                 out.put(p.name(), values(p.array()));
             }
         }

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /** The SEAM objective on a tiny network: gradient routing (SEAM-METHOD §2), finiteness, composition and memory. */
 class SeamObjectiveTest {
-    private static final ClassVocabulary VOCAB = ClassVocabulary.ofForeground(List.of("cat", "dog", "car"));
-    private static final List<String> PCM_HEADS = List.of("f8_3.weight", "f8_4.weight", "f9.weight");
+    static final ClassVocabulary VOCAB = ClassVocabulary.ofForeground(List.of("cat", "dog", "car"));
+    static final List<String> PCM_HEADS = List.of("f8_3.weight", "f8_4.weight", "f9.weight");
     private NDManager manager;
 
     @BeforeEach
@@ -44,11 +44,16 @@ class SeamObjectiveTest {
 
     /** Width 1/16, one unit per stage, every weight trainable (BatchNorm TRAIN, nothing frozen early). */
     private SeamNetwork tinyNet(Method method) {
-        NetConfig cfg = NetConfig.of(BackboneConfig.small(1.0 / 16, 1), VOCAB, method, BatchNormMode.TRAIN, false, 16);
-        return new SeamNetwork(cfg, manager, 3);
+        return tinyNet(manager, method);
     }
 
-    private static NDArray images(NDManager m, long seed) {
+    static SeamNetwork tinyNet(NDManager m, Method method) {
+        NetConfig cfg = NetConfig.of(BackboneConfig.small(1.0 / 16, 1), VOCAB, method, BatchNormMode.TRAIN, false, 16);
+        return new SeamNetwork(cfg, m, 3);
+    }
+
+    /** Two 48×48 images of standard normal values, float32. */
+    static NDArray images(NDManager m, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[2 * 3 * 48 * 48];
         for (int i = 0; i < v.length; i++) {
@@ -57,7 +62,8 @@ class SeamObjectiveTest {
         return m.create(v, new Shape(2, 3, 48, 48));
     }
 
-    private static NDArray labels(NDManager m) {
+    /** ỹ for {@link #images}: background, cat and car; background and cat. */
+    static NDArray labels(NDManager m) {
         return m.create(new float[] {1, 1, 0, 1, 1, 0, 1, 0}, new Shape(2, 4));
     }
 
