@@ -62,6 +62,7 @@ public final class QualityBench {
                            Path reportDir, String command, long affinitySteps, int appearanceBins, boolean reusePretrain,
                            boolean crf, SeamTrainer.DenseTargets dense, boolean freshFc8) {
         public Settings {
+            SeamTrainer.checkTransformScale(scale);
             if (appearanceBins > 0 && dense != null) {
                 throw new IllegalArgumentException("appearance bins and dense targets are two different pre-trainings; give one");
             }

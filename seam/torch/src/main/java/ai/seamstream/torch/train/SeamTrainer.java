@@ -40,8 +40,28 @@ public final class SeamTrainer {
     }
 
     /**
-     * A training run's settings. {@code transformScale} is s of the affine transform A (0.3). {@code dense}, null
-     * for every SEAM or CAM run, turns a CAM run into the benchmark's dense pre-training.
+     * The largest s of the transform A a run accepts. The paper's A is any affine transform and its choice a
+     * down-scale by 0.3; an up-scale (1 < s &le; 2) makes the second branch the finer one (docs/benchmarks/README.md,
+     * finding 14). s = 1 would make the two branches the same image.
+     */
+    public static final double MAX_TRANSFORM_SCALE = 2.0;
+
+    /**
+     * Refuses a transform scale outside (0, 1) and (1, {@link #MAX_TRANSFORM_SCALE}].
+     *
+     * @throws IllegalArgumentException with the reason
+     */
+    public static void checkTransformScale(double s) {
+        if (!(s > 0 && s <= MAX_TRANSFORM_SCALE) || s == 1) {
+            throw new IllegalArgumentException("the transform scale s must be in (0, 1) or (1, " + MAX_TRANSFORM_SCALE
+                    + "] (1 would give both siamese branches the same image), got " + s);
+        }
+    }
+
+    /**
+     * A training run's settings. {@code transformScale} is s of the affine transform A (0.3; any s in (0, 1) or
+     * (1, {@link #MAX_TRANSFORM_SCALE}]). {@code dense}, null for every SEAM or CAM run, turns a CAM run into the
+     * benchmark's dense pre-training.
      */
     public record Config(long steps, int batch, AugmentConfig augment, PolySgd.Config optimizer, double transformScale,
                          long seed, int logEvery, SeamObjective.Weights lossWeights, DenseTargets dense) {
@@ -61,10 +81,11 @@ public final class SeamTrainer {
             if (lossWeights == null) {
                 throw new IllegalArgumentException("loss weights must not be null");
             }
-            if (steps <= 0 || batch <= 0 || logEvery <= 0 || !(transformScale > 0 && transformScale < 1)) {
+            if (steps <= 0 || batch <= 0 || logEvery <= 0) {
                 throw new IllegalArgumentException("invalid training settings: steps " + steps + ", batch " + batch
-                        + ", log every " + logEvery + ", transform scale " + transformScale);
+                        + ", log every " + logEvery);
             }
+            checkTransformScale(transformScale);
         }
     }
 

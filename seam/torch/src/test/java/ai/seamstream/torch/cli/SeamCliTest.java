@@ -285,6 +285,8 @@ class SeamCliTest {
     void outOfRangeNumberIsNamed() {
         seam("train", "--data", data.toString(), "--out", tmp.resolve("o").toString(), "--batch", "0").isUserError("batch");
         seam("train", "--data", data.toString(), "--out", tmp.resolve("o").toString(), "--lr", "fast").isUserError("lr");
+        seam("train", "--data", data.toString(), "--out", tmp.resolve("o").toString(), "--scale", "1").isUserError("--scale");
+        assertFalse(Files.exists(tmp.resolve("o")), "nothing written");
     }
 
     @Test
@@ -307,6 +309,8 @@ class SeamCliTest {
         seam("bench", "quality", "--marking-tint", "0.05", "--out", out.toString()).isUserError("marking-tint");
         seam("bench", "quality", "--body-cue", "1.5", "--out", out.toString()).isUserError("body-cue");
         seam("bench", "quality", "--ohem-ratio", "0", "--out", out.toString()).isUserError("ohem-ratio");
+        seam("bench", "quality", "--scale", "1", "--out", out.toString()).isUserError("same image");
+        seam("bench", "quality", "--scale", "2.5", "--out", out.toString()).isUserError("--scale");
         seam("bench", "quality", "--ohem-ratio", "1.2", "--out", out.toString()).isUserError("ohem-ratio");
         seam("bench", "quality", "--appearance-bins", "37", "--out", out.toString()).isUserError("appearance-bins");
         seam("bench", "quality", "--appearance-bins", "6", "--pretrain-steps", "0", "--out", out.toString())

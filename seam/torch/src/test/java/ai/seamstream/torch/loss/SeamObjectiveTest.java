@@ -197,18 +197,23 @@ class SeamObjectiveTest {
     @Test
     void evaluationModeTermsMatchNaiveRecomputationFromTheForwards() {
         // Without dropout both forwards are deterministic, so L_cls and L_min can be recomputed by plain loops.
+        // The reference's down-scale (48 px -> 14) and an up-scale (48 -> 72), whose second branch is the finer one.
         try (SeamNetwork net = tinyNet(Method.SEAM)) {
             NDArray x = images(manager, 3);
             float[] y = {1, 1, 0, 1, 1, 0, 1, 0};
             int c = VOCAB.size();
-            SeamObjective.Terms t = SeamObjective.seam(net, x, manager.create(y, new Shape(2, c)), 0.3, false);
-            NDArray x2 = ai.seamstream.torch.net.Resize.bilinear(x, 14, 14, true);
-            SeamNetwork.Forward f1 = net.forward(x, false);
-            SeamNetwork.Forward f2 = net.forward(x2, false);
-            double cls = (naiveCls(f1.cam(), y, c) + naiveCls(f2.cam(), y, c)) / 2;
-            double min = (naiveMin(f1.camRv(), y, c) + naiveMin(f2.camRv(), y, c)) / 2;
-            assertEquals(cls, t.cls().getFloat(), 1e-5);
-            assertEquals(min, t.minPool().getFloat(), 1e-5);
+            double[][] scaleAndSide = {{0.3, 14}, {1.5, 72}};
+            for (double[] ss : scaleAndSide) {
+                SeamObjective.Terms t = SeamObjective.seam(net, x, manager.create(y, new Shape(2, c)), ss[0], false);
+                NDArray x2 = ai.seamstream.torch.net.Resize.bilinear(x, (int) ss[1], (int) ss[1], true);
+                SeamNetwork.Forward f1 = net.forward(x, false);
+                SeamNetwork.Forward f2 = net.forward(x2, false);
+                double cls = (naiveCls(f1.cam(), y, c) + naiveCls(f2.cam(), y, c)) / 2;
+                double min = (naiveMin(f1.camRv(), y, c) + naiveMin(f2.camRv(), y, c)) / 2;
+                assertEquals(cls, t.cls().getFloat(), 1e-5, "scale " + ss[0]);
+                assertEquals(min, t.minPool().getFloat(), 1e-5, "scale " + ss[0]);
+                assertTrue(Float.isFinite(t.er().getFloat()) && Float.isFinite(t.ecr().getFloat()), "scale " + ss[0]);
+            }
         }
     }
 
