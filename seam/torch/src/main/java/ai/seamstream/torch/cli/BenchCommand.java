@@ -103,7 +103,7 @@ final class BenchCommand {
                     a.real("pretrain-momentum", 0.9, 0, 0.999),
                     a.longValue("steps", 600, 1), a.integer("batch", 8, 1, 256),
                     a.real("width", 0.125, 0.01, 1), a.integer("units", 1, 1, 6), a.real("head-width", 1, 0, 1), a.real("lr", 0.01, 1e-6, 10),
-                    a.real("momentum", 0, 0, 0.999), a.real("hue", 0.1, 0, 0.5), TrainCommand.transformScale(a, "bench quality"),
+                    a.real("momentum", 0, 0, 0.999), a.real("hue", 0.1, 0, 0.5), TrainCommand.transformScale(a),
                     new SeamObjective.Weights(a.real("min-weight", 1, 0, 100), a.real("er-weight", 1, 0, 100), a.real("ecr-weight", 1, 0, 100),
                             a.real("ohem-ratio", SeamLosses.OHEM_RATIO, 1e-6, 1)),
                     methods(a), threads,

@@ -46,7 +46,7 @@ final class TrainCommand {
         double headMult = a.real("head-lr-mult", 10, 0.001, 1000);
         double wd = a.real("weight-decay", 5e-4, 0, 1);
         double momentum = a.real("momentum", 0, 0, 0.999);
-        double scale = transformScale(a, "train");
+        double scale = transformScale(a);
         double[] resize = a.reals("resize", new double[] {1.0, 768.0 / 448.0}, 0.1, 10);
         double hue = a.real("hue", 0.1, 0, 0.5);
         int logEvery = a.integer("log-every", 10, 1, 1_000_000);
@@ -95,12 +95,12 @@ final class TrainCommand {
     }
 
     /** {@code --scale}, s of the transform A: (0, 1) or (1, 2], refused with its reason otherwise. */
-    static double transformScale(Args a, String command) {
+    static double transformScale(Args a) {
         double s = a.real("scale", 0.3, 0.05, SeamTrainer.MAX_TRANSFORM_SCALE);
         try {
             SeamTrainer.checkTransformScale(s);
         } catch (IllegalArgumentException e) {
-            throw new UsageException(command + ": --scale: " + e.getMessage());
+            throw new UsageException(a.command() + ": --scale: " + e.getMessage());
         }
         return s;
     }
